@@ -1,0 +1,343 @@
+// ContainerSpec: the one model of a container. The LXC config converter and
+// (later) the OCI config.json converter produce it; the runtime consumes only
+// it. Nothing here knows which front-end filled it in.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiste {
+
+// ---------------------------------------------------------------- namespaces
+enum class NsKind { Mount, Uts, Ipc, Pid, Net, User, Cgroup, Time };
+inline constexpr std::array<NsKind, 8> kAllNamespaces = {NsKind::User,   NsKind::Mount, NsKind::Uts,
+                                                         NsKind::Ipc,    NsKind::Pid,   NsKind::Net,
+                                                         NsKind::Cgroup, NsKind::Time};
+
+struct NamespaceConfig {
+    enum class Mode {
+        New,   // a fresh namespace
+        Host,  // keep the namespace of the process that starts the container
+        Join,  // enter an existing one: `path` (e.g. /proc/PID/ns/net)
+    };
+    Mode mode = Mode::Host;
+    std::string path;  // for Join
+};
+
+struct IdMapping {
+    uint32_t container_id = 0;
+    uint32_t host_id = 0;
+    uint32_t count = 0;
+};
+
+// ---------------------------------------------------------------- rootfs and mounts
+struct RootfsConfig {
+    std::string path;     // empty: an application container on the host's file system
+    std::string mount;    // where the rootfs is staged on the host (lxc.rootfs.mount)
+    std::string options;  // extra mount options for the rootfs bind (e.g. "ro")
+    bool readonly = false;
+    bool managed = true;  // kiste created the rootfs (destroy removes it)
+    // Propagation of / inside the container: MS_PRIVATE, MS_SLAVE or MS_SHARED.
+    unsigned long propagation = 0;
+};
+
+struct MountEntry {
+    std::string source;
+    std::string target;             // absolute inside the container, or relative to the rootfs
+    std::string fstype;             // "none" / empty for binds
+    unsigned long flags = 0;        // MS_* flags
+    unsigned long propagation = 0;  // MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE (| MS_REC)
+    std::string data;               // filesystem-specific options
+    bool optional = false;          // a failure is logged, not fatal
+    enum class Create { None, Dir, File };
+    Create create = Create::None;
+    std::string origin;  // where it came from, for errors ("config:12")
+};
+
+struct AutoMounts {
+    enum class Proc { None, Mixed, Rw };
+    enum class Sys { None, Mixed, Ro, Rw };
+    enum class Cgroup { None, Mixed, Ro, Rw, FullMixed, FullRo, FullRw };
+    Proc proc = Proc::None;
+    Sys sys = Sys::None;
+    Cgroup cgroup = Cgroup::None;
+    bool cgroup_force = false;  // LXC's ":force" suffix
+    bool shmounts = false;
+    std::string shmounts_host;
+    std::string shmounts_container;
+};
+
+// Paths masked (an empty file/tmpfs over them) or made read-only inside.
+struct PathMasks {
+    std::vector<std::string> masked;
+    std::vector<std::string> readonly;
+};
+
+// ---------------------------------------------------------------- devices
+struct DeviceNode {
+    std::string path;  // inside the container
+    char type = 'c';   // 'c', 'b', 'p'
+    int64_t major = 0;
+    int64_t minor = 0;
+    uint32_t mode = 0666;
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+};
+
+struct DevConfig {
+    bool autodev = true;            // a tmpfs /dev with the standard nodes
+    std::vector<DeviceNode> extra;  // more nodes to create (OCI linux.devices)
+    uint32_t pty_max = 0;           // devpts max; 0 = kernel default
+    uint32_t tty_max = 0;           // lxc.tty.max: ttys the monitor provides
+    std::string tty_dir;            // lxc.tty.dir
+    bool kmsg = false;              // legacy lxc.kmsg: /dev/kmsg -> console
+};
+
+// ---------------------------------------------------------------- cgroups
+struct DeviceRule {
+    bool allow = true;
+    char type = 'a';     // 'a', 'c', 'b'
+    int64_t major = -1;  // -1 = '*'
+    int64_t minor = -1;
+    std::string access = "rwm";
+};
+
+// Limits in a layout-neutral form. The cgroup manager maps these onto the
+// host's v1 or v2 files; unset fields are left alone.
+struct Resources {
+    std::optional<int64_t> memory_limit;        // bytes, -1 unlimited
+    std::optional<int64_t> memory_swap_limit;   // memory+swap bytes (v1 memsw semantics)
+    std::optional<int64_t> memory_reservation;  // soft limit
+    std::optional<int64_t> memory_swappiness;
+    std::optional<bool> oom_kill_disable;
+    std::optional<uint64_t> cpu_shares;  // v1 shares (v2 weight is derived)
+    std::optional<int64_t> cpu_quota;    // us, -1 unlimited
+    std::optional<uint64_t> cpu_period;  // us
+    std::optional<int64_t> cpu_rt_runtime;
+    std::optional<uint64_t> cpu_rt_period;
+    std::string cpuset_cpus;
+    std::string cpuset_mems;
+    std::optional<int64_t> pids_limit;  // -1 unlimited
+    std::optional<uint16_t> blkio_weight;
+    struct DeviceWeight {
+        int64_t major, minor;
+        uint16_t weight;
+    };
+    std::vector<DeviceWeight> blkio_weight_device;
+    struct Throttle {
+        int64_t major, minor;
+        uint64_t rate;
+    };
+    std::vector<Throttle> throttle_read_bps, throttle_write_bps, throttle_read_iops,
+        throttle_write_iops;
+    struct HugepageLimit {
+        std::string pagesize;
+        uint64_t limit;
+    };
+    std::vector<HugepageLimit> hugepage_limits;
+    std::optional<uint32_t> net_cls_classid;
+    std::vector<DeviceRule>
+        devices;  // in order; the first matching rule wins last-to-first like v1
+};
+
+struct CgroupConfig {
+    // Raw per-file settings in config order. `version` says which layout the
+    // key was written for (1: lxc.cgroup.*, 2: lxc.cgroup2.*).
+    struct Setting {
+        int version = 1;
+        std::string key;  // e.g. "memory.limit_in_bytes"
+        std::string value;
+        std::string origin;  // "file:line"
+    };
+    std::vector<Setting> settings;
+    Resources resources;        // structured limits (OCI linux.resources)
+    std::string dir;            // lxc.cgroup.dir: the container's cgroup path
+    std::string dir_container;  // lxc.cgroup.dir.container
+    std::string dir_monitor;    // lxc.cgroup.dir.monitor
+    std::string dir_monitor_pivot;
+    std::string dir_container_inner;
+    bool relative = false;        // lxc.cgroup.relative
+    bool systemd_driver = false;  // OCI --systemd-cgroup
+};
+
+// ---------------------------------------------------------------- network
+struct NetInterface {
+    std::string type;    // empty, none, veth, macvlan, ipvlan, vlan, phys
+    std::string name;    // name inside the container
+    std::string link;    // host-side parent / bridge / phys device
+    std::string hwaddr;  // may hold LXC's 'x' random digits until the start
+    std::optional<uint32_t> mtu;
+    bool up = false;  // flags = up
+    struct Address {
+        std::string address;
+        uint8_t prefix = 0;
+        std::string broadcast;
+    };
+    std::vector<Address> ipv4, ipv6;
+    std::string ipv4_gateway;  // "", "auto", "dev" or an address
+    std::string ipv6_gateway;
+    std::string veth_pair;  // host-side name
+    std::string veth_mode;  // bridge | router
+    std::vector<std::string> veth_ipv4_routes, veth_ipv6_routes;
+    std::optional<uint16_t> veth_vlan_id;
+    std::vector<uint16_t> veth_vlan_tagged_ids;
+    std::string macvlan_mode;      // private|vepa|bridge|passthru
+    std::string ipvlan_mode;       // l2|l3|l3s
+    std::string ipvlan_isolation;  // bridge|private|vepa
+    std::optional<uint16_t> vlan_id;
+    std::string script_up, script_down;
+    bool l2proxy = false;
+    bool secure = false;  // kiste.net.N.secure: venet-like anti-spoofing
+    std::string origin;
+};
+
+// ---------------------------------------------------------------- security
+// Capability sets as bit masks (bit N = capability N).
+struct CapabilitySets {
+    uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
+};
+
+struct SeccompRule {
+    std::string syscall;
+    std::string action;  // allow, errno, kill, trap, trace, log, notify
+    int errno_value = 0;
+    struct Arg {
+        unsigned index;
+        std::string op;
+        uint64_t value;
+        uint64_t value2;
+    };
+    std::vector<Arg> args;
+};
+struct SeccompConfig {
+    std::string profile_path;  // lxc.seccomp.profile (LXC's policy file)
+    std::string default_action;
+    int default_errno = 0;
+    std::vector<std::string> architectures;
+    std::vector<SeccompRule> rules;
+    bool allow_nesting = false;
+    std::string notify_proxy;
+    std::string notify_cookie;
+    [[nodiscard]] bool empty() const {
+        return profile_path.empty() && rules.empty() && default_action.empty();
+    }
+};
+
+struct SecurityConfig {
+    std::optional<CapabilitySets> caps;  // nullopt: keep what the starter has
+    bool no_new_privs = false;
+    std::string apparmor_profile;
+    bool apparmor_allow_incomplete = false;
+    bool apparmor_allow_nesting = false;
+    std::vector<std::string> apparmor_raw;
+    std::string selinux_context;
+    std::string selinux_context_keyring;
+    SeccompConfig seccomp;
+    PathMasks paths;
+};
+
+struct Rlimit {
+    int resource = 0;   // RLIMIT_*
+    std::string name;   // "nofile"
+    uint64_t soft = 0;  // RLIM_INFINITY for unlimited
+    uint64_t hard = 0;
+};
+
+// ---------------------------------------------------------------- process
+struct ProcessSpec {
+    std::vector<std::string> args;
+    std::vector<std::string> env;  // "KEY=VALUE", final
+    std::string cwd = "/";
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    std::vector<uint32_t> additional_gids;
+    bool terminal = false;
+    std::vector<Rlimit> rlimits;
+    // Run the args under kiste's minimal init (signal forwarding, reaping).
+    bool use_init = false;
+};
+
+// ---------------------------------------------------------------- console
+struct ConsoleConfig {
+    std::string path;  // lxc.console.path: "none", a host device, or empty (a pty)
+    std::string logfile;
+    uint64_t buffer_size = 0;
+    uint64_t size = 0;
+    bool rotate = false;
+};
+
+// ---------------------------------------------------------------- hooks
+struct Hook {
+    std::string path;
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    int timeout_seconds = 0;
+};
+struct Hooks {
+    // LXC's hook points; OCI's map onto these (prestart=pre_start,
+    // createRuntime=pre_mount, createContainer=mount, startContainer=start,
+    // poststart=start_host, poststop=post_stop).
+    std::vector<Hook> pre_start, pre_mount, mount, autodev, start_host, start, stop, post_stop,
+        clone, destroy;
+    std::string version = "0";  // lxc.hook.version: 0 = args, 1 = env
+};
+
+// ---------------------------------------------------------------- the whole
+struct ContainerSpec {
+    std::string name;
+    std::string arch;
+    std::string hostname;
+    std::string domainname;
+
+    ProcessSpec process;
+    RootfsConfig rootfs;
+    std::vector<MountEntry> mounts;  // in order
+    AutoMounts auto_mounts;
+    DevConfig dev;
+
+    std::map<NsKind, NamespaceConfig> namespaces;
+    std::vector<IdMapping> uid_map, gid_map;
+    std::optional<int64_t> time_offset_boottime_ns;
+    std::optional<int64_t> time_offset_monotonic_ns;
+
+    CgroupConfig cgroup;
+    std::vector<NetInterface> network;
+    SecurityConfig security;
+    std::vector<std::pair<std::string, std::string>> sysctls;  // "net.ipv4.ip_forward", "1"
+    ConsoleConfig console;
+    Hooks hooks;
+
+    bool keyring_session = true;
+    bool ephemeral = false;
+
+    // Signals for the manager (halt/reboot/stop), by number; 0 = default.
+    int signal_halt = 0;
+    int signal_reboot = 0;
+    int signal_stop = 0;
+
+    // Keys the front-end parsed that this runtime cannot apply yet; the
+    // command that would need them reports them (never silently ignored).
+    struct Unapplied {
+        std::string key;
+        std::string value;
+        std::string origin;
+        std::string reason;
+    };
+    std::vector<Unapplied> unapplied;
+
+    [[nodiscard]] bool ns_new(NsKind k) const {
+        auto it = namespaces.find(k);
+        return it != namespaces.end() && it->second.mode == NamespaceConfig::Mode::New;
+    }
+};
+
+const char* ns_name(NsKind k);  // "mnt", "uts", ...
+int ns_clone_flag(NsKind k);    // CLONE_NEW*
+
+}  // namespace kiste
