@@ -33,7 +33,9 @@ public:
 
     [[nodiscard]] int code() const { return errno_; }
     // "outer: inner: innermost: strerror(errno)"
-    [[nodiscard]] std::string message() const;
+    [[nodiscard]] std::string message() const { return message(true); }
+    // The context chain, with or without the errno text appended.
+    [[nodiscard]] std::string message(bool with_errno) const;
     // The innermost message alone, without context or errno text.
     [[nodiscard]] const std::string& root() const { return chain_.front(); }
 

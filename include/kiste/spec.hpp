@@ -55,6 +55,9 @@ struct MountEntry {
     unsigned long propagation = 0;  // MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE (| MS_REC)
     std::string data;               // filesystem-specific options
     bool optional = false;          // a failure is logged, not fatal
+    // LXC's "relative" option: `source` is a path inside the container's
+    // rootfs (resolved in the root like a target), not a host path.
+    bool relative_source = false;
     enum class Create { None, Dir, File };
     Create create = Create::None;
     std::string origin;  // where it came from, for errors ("config:12")

@@ -9,14 +9,14 @@ Error Error::from_errno(std::string what) {
     return Error(errno, std::move(what));
 }
 
-std::string Error::message() const {
+std::string Error::message(bool with_errno) const {
     std::string out;
     for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) {
         if (it->empty()) continue;
         if (!out.empty()) out += ": ";
         out += *it;
     }
-    if (errno_ != 0) {
+    if (with_errno && errno_ != 0) {
         if (!out.empty()) out += ": ";
         out += std::strerror(errno_);
     }

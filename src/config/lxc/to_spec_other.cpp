@@ -1,0 +1,166 @@
+// to_spec, the rest: structured cgroup Resources from the v1 keys, hooks, and
+// the list of keys the runtime of this issue cannot apply yet (reported by
+// the command that would need them, never silently dropped).
+#include "config/lxc/fstab.hpp"
+#include "config/lxc/keys.hpp"
+#include "config/lxc/resources.hpp"
+#include "config/lxc/to_spec_parts.hpp"
+
+namespace kiste::lxc::detail {
+
+Status resolve_cgroup(const LxcConfig& cfg, ContainerSpec& s) {
+    const CgroupConfig& cg = cfg.spec.cgroup;
+    if (!cg.dir.empty() && (!cg.dir_container.empty() || !cg.dir_monitor.empty()))
+        return fail(
+            "lxc.cgroup.dir cannot be combined with lxc.cgroup.dir.container / "
+            "lxc.cgroup.dir.monitor");
+    if (cg.dir_container.empty() != cg.dir_monitor.empty())
+        return fail("lxc.cgroup.dir.container and lxc.cgroup.dir.monitor must be set together");
+    s.cgroup.resources = Resources{};
+    // Only the v1 keys fill Resources: a config usually carries both a v1 and
+    // a v2 variant of the same limits (see LXC's common.conf), and LXC applies
+    // the one that matches the host; the raw v2 settings stay in `settings`.
+    for (const auto& set : cg.settings) {
+        if (set.version != 1) continue;
+        if (auto st = apply_v1_setting(s.cgroup.resources, set.key, set.value); !st)
+            return fail("{}: lxc.cgroup.{}: invalid value '{}': {}", set.origin, set.key, set.value,
+                        st.error().root());
+    }
+    return {};
+}
+
+// LXC runs a hook as a shell command line ("exec HOOK NAME lxc TYPE ..."),
+// so a hook is /bin/sh -c with the runtime's arguments appended after $0.
+void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
+    auto* hooks = &s.hooks;
+    auto list_for = [hooks](std::string_view type) -> std::vector<Hook>* {
+        if (type == "pre-start") return &hooks->pre_start;
+        if (type == "pre-mount") return &hooks->pre_mount;
+        if (type == "mount") return &hooks->mount;
+        if (type == "autodev") return &hooks->autodev;
+        if (type == "start-host") return &hooks->start_host;
+        if (type == "start") return &hooks->start;
+        if (type == "stop") return &hooks->stop;
+        if (type == "post-stop") return &hooks->post_stop;
+        if (type == "clone") return &hooks->clone;
+        if (type == "destroy") return &hooks->destroy;
+        return nullptr;
+    };
+    for (const auto& [type, cmds] : cfg.hooks) {
+        auto* list = list_for(type);
+        if (!list) continue;
+        for (const auto& c : cmds) {
+            Hook h;
+            h.path = "/bin/sh";
+            h.args = {"/bin/sh", "-c", "exec " + c.value + " \"$@\"", "sh"};
+            list->push_back(std::move(h));
+        }
+    }
+}
+
+void collect_unapplied(const LxcConfig& cfg, ContainerSpec& s) {
+    auto add = [&](std::string key, std::string value, std::string origin, std::string reason) {
+        s.unapplied.push_back(
+            {std::move(key), std::move(value), std::move(origin), std::move(reason)});
+    };
+    auto add_key = [&](std::string_view key, std::string value, std::string reason) {
+        add(std::string(key), std::move(value), origin_of(cfg, key), std::move(reason));
+    };
+    const auto& sec = cfg.spec.security;
+    const auto& cg = cfg.spec.cgroup;
+
+    for (const auto& set : cg.settings)
+        add(fmt::format("lxc.cgroup{}.{}", set.version == 2 ? "2" : "", set.key), set.value,
+            set.origin, "cgroup limits are applied by the cgroup manager, not available yet");
+    const std::pair<std::string_view, const std::string*> dirs[] = {
+        {"lxc.cgroup.dir", &cg.dir},
+        {"lxc.cgroup.dir.container", &cg.dir_container},
+        {"lxc.cgroup.dir.monitor", &cg.dir_monitor},
+        {"lxc.cgroup.dir.monitor.pivot", &cg.dir_monitor_pivot},
+        {"lxc.cgroup.dir.container.inner", &cg.dir_container_inner}};
+    for (const auto& [key, value] : dirs)
+        if (!value->empty())
+            add_key(key, *value,
+                    "cgroup placement is decided by the cgroup manager, not available yet");
+    if (cg.relative)
+        add_key("lxc.cgroup.relative", "1",
+                "cgroup placement is decided by the cgroup manager, not available yet");
+    for (const auto& t : cfg.mount_auto)
+        if (t.starts_with("cgroup"))
+            add_key("lxc.mount.auto", t,
+                    "cgroup mounts come with the cgroup manager, not available yet");
+
+    for (const auto& [idx, iface] : cfg.net)
+        if (iface.type != "none" && iface.type != "empty")
+            add(fmt::format("lxc.net.{}.type", idx), iface.type, iface.origin,
+                "network interfaces other than 'empty' and 'none' are not supported yet");
+
+    if (!sec.apparmor_profile.empty() && sec.apparmor_profile != "unconfined" &&
+        sec.apparmor_profile != "unchanged")
+        add_key("lxc.apparmor.profile", sec.apparmor_profile, "AppArmor is not supported yet");
+    for (const auto& raw : sec.apparmor_raw)
+        add_key("lxc.apparmor.raw", raw, "AppArmor is not supported yet");
+    if (!sec.selinux_context.empty())
+        add_key("lxc.selinux.context", sec.selinux_context, "SELinux is not supported yet");
+    if (!sec.selinux_context_keyring.empty())
+        add_key("lxc.selinux.context.keyring", sec.selinux_context_keyring,
+                "SELinux is not supported yet");
+    if (!sec.seccomp.profile_path.empty())
+        add_key("lxc.seccomp.profile", sec.seccomp.profile_path,
+                "seccomp profiles are not supported yet");
+    if (!sec.seccomp.notify_proxy.empty())
+        add_key("lxc.seccomp.notify.proxy", sec.seccomp.notify_proxy,
+                "seccomp notification is not supported yet");
+
+    for (const auto& [type, cmds] : cfg.hooks)
+        for (const auto& c : cmds)
+            add("lxc.hook." + type, c.value, c.origin, "hooks are not run yet");
+
+    const auto& con = cfg.spec.console;
+    const std::string console_reason =
+        "the console is provided by the monitor (kiste start), not available yet";
+    if (!con.path.empty()) add_key("lxc.console.path", con.path, console_reason);
+    if (!con.logfile.empty()) add_key("lxc.console.logfile", con.logfile, console_reason);
+    if (con.buffer_size)
+        add_key("lxc.console.buffer.size", std::to_string(con.buffer_size), console_reason);
+    if (con.size) add_key("lxc.console.size", std::to_string(con.size), console_reason);
+    if (con.rotate) add_key("lxc.console.rotate", "1", console_reason);
+    if (cfg.spec.dev.tty_max > 0)
+        add_key("lxc.tty.max", std::to_string(cfg.spec.dev.tty_max),
+                "ttys are provided by the monitor (kiste start), not available yet");
+    if (cfg.spec.dev.kmsg)
+        add_key("lxc.kmsg", "1", "a /dev/kmsg for the console is not supported yet");
+    if (cfg.autodev_tmpfs_size)
+        add_key("lxc.autodev.tmpfs.size", std::to_string(*cfg.autodev_tmpfs_size),
+                "the size of the /dev tmpfs is not configurable yet");
+
+    for (const auto& [name, value] : cfg.proc)
+        add_key("lxc.proc." + name, value, "lxc.proc.* is not applied yet");
+    if (cfg.sched_core.value_or(false))
+        add_key("lxc.sched.core", "1", "core scheduling is not supported yet");
+    if (!cfg.log_syslog.empty())
+        add_key("lxc.log.syslog", cfg.log_syslog, "logging to syslog is not supported yet");
+
+    const std::string& root = cfg.spec.rootfs.path;
+    if (!root.empty() && s.rootfs.path == root && !root.starts_with("/") &&
+        root.find(':') != std::string::npos)
+        add_key("lxc.rootfs.path", root,
+                "only directory rootfs (dir:PATH or PATH) are supported yet");
+    if (cfg.spec.rootfs.options.find("idmap=") != std::string::npos)
+        add_key("lxc.rootfs.options", cfg.spec.rootfs.options,
+                "idmapped rootfs mounts are not supported yet");
+
+    constexpr std::string_view k32bit[] = {"arm",  "armel",  "armhf", "armv7l",  "athlon",
+                                           "i386", "i486",   "i586",  "i686",    "linux32",
+                                           "mips", "mipsel", "ppc",   "powerpc", "x86"};
+    for (auto a : k32bit)
+        if (cfg.spec.arch == a)
+            add_key("lxc.arch", cfg.spec.arch, "a 32-bit personality is not set yet");
+
+    for (const auto& [name, value] : cfg.ns_share)
+        if (!parse_u64(value) && value.front() != '/')
+            add_key("lxc.namespace.share." + name, value,
+                    "sharing a namespace by container name needs kiste's state, not available yet");
+}
+
+}  // namespace kiste::lxc::detail

@@ -1,0 +1,55 @@
+// The container's file system: rootfs, mounts, /dev, pivot_root, and the
+// read-only/masked paths. The launcher calls setup() inside the cloned child
+// (in its new mount namespace, uid/gid maps written, as the container's root,
+// capabilities not yet dropped), writes sysctls, then calls finalize().
+//
+// setup() with a rootfs:                    setup() without (application container):
+//   / recursively private (rootfs.propagation)  / recursively private
+//   bind the rootfs onto itself (+ options)     a fresh /proc when the pid ns is new
+//   /dev tmpfs + nodes, devpts, shm, links      lxc.mount.auto proc/sys
+//   lxc.mount.auto proc/sys (cgroup: hook)      mount entries (resolved under "/")
+//   mount entries, in config order
+//   pivot_root(".", ".") + umount2(".", MNT_DETACH); chdir("/")
+// finalize():
+//   proc:mixed read-only /proc/sys (net kept writable with an own net ns and
+//   CAP_NET_ADMIN) and /proc/sysrq-trigger; readonly paths; masked paths;
+//   lxc.rootfs read-only remount.
+#pragma once
+
+#include <vector>
+
+#include "base/log.hpp"
+#include "base/sys.hpp"
+#include "kiste/error.hpp"
+#include "kiste/spec.hpp"
+#include "rootfs/plan.hpp"
+
+namespace kiste::rootfs {
+
+struct Options {
+    bool in_user_ns = false;  // mknod is impossible: bind-mount host device nodes instead
+    bool new_pid_ns = true;   // mount a fresh /proc
+    bool new_net_ns = true;   // sysfs may be mounted fresh only with an own net ns
+    int console_fd = -1;      // if >=0: bind /proc/self/fd/N (a tty/pty) onto /dev/console
+};
+
+// The ordered ops of setup() (pure: unit-testable). Fails on a bad rootfs
+// path or a mount entry without a target, naming it.
+Result<std::vector<MountOp>> plan(const ContainerSpec& spec, const Options& opt);
+// The ordered ops of finalize() (pure).
+Result<std::vector<MountOp>> plan_finalize(const ContainerSpec& spec, const Options& opt);
+
+// Executes plan(): ends inside the rootfs (pivot_root, cwd "/"), or for an
+// application container in a private mount namespace with a fresh /proc.
+Status setup(const ContainerSpec& spec, const Options& opt, Sys& sys, Logger& log);
+// Executes plan_finalize(); call it after the sysctls were written.
+Status finalize(const ContainerSpec& spec, const Options& opt, Sys& sys, Logger& log);
+// The same, logging warnings to stderr.
+Status finalize(const ContainerSpec& spec, const Options& opt, Sys& sys);
+
+// Executes ops (exposed for tests). `root` is an O_PATH fd of the container's
+// root, or invalid until a BindRootfs op sets it.
+Status execute(const std::vector<MountOp>& ops, const Options& opt, Sys& sys, Logger& log,
+               UniqueFd root);
+
+}  // namespace kiste::rootfs

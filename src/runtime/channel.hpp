@@ -1,0 +1,80 @@
+// The typed parent <-> child channel of the launch. One SOCK_SEQPACKET pair,
+// one named method per protocol step, so that neither side can send a step
+// out of order without it showing in the code.
+//
+//   parent (kiste)                              child (the container's PID 1 to be)
+//   ------------------------------------------  -----------------------------------------
+//   clone3(namespaces) ------------------------> wait_mapped()
+//   write uid/gid maps, join cgroups
+//   send_mapped()  ----------------------------> setresuid(0); ns joins; rootfs; /dev;
+//                                                pivot_root; sysctls; masks; rlimits;
+//                                                creds + caps; no_new_privs
+//   wait_ready()   <---------------------------- send_ready()   (or send_error(e): message
+//                                                                 + errno, then _exit)
+//   state RUNNING; hooks
+//   send_go()      ----------------------------> wait_go(); execveat(init memfd)
+//   wait_exec()    <---------------------------- EOF on success (the fd is CLOEXEC),
+//                                                or send_error(e) when exec failed
+//
+// Log lines from the child travel as LOG messages in between and are written
+// by the parent's Logger. Every wait in the parent also polls the child's
+// pidfd, so a child that dies without a word never blocks the parent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/log.hpp"
+#include "base/unique_fd.hpp"
+#include "kiste/error.hpp"
+
+namespace kiste::runtime {
+
+enum class MsgType : uint32_t { Mapped = 1, Ready, Go, Error, Log };
+
+class Channel {
+public:
+    // Creates the socket pair; parent_end() and child_end() split it.
+    static Result<std::pair<Channel, Channel>> make_pair();
+    Channel() = default;
+    explicit Channel(UniqueFd fd) : fd_(std::move(fd)) {}
+
+    [[nodiscard]] int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
+
+    // ---- parent side
+    Status send_mapped() { return send(MsgType::Mapped, 0, {}); }
+    Status send_go() { return send(MsgType::Go, 0, {}); }
+    // Waits for READY; forwards LOG lines to `log`; returns the child's error
+    // (with its errno) if it sent one, or an error when it died silently.
+    Status wait_ready(int child_pidfd, const Logger& log);
+    // After GO: success when the child's end closes on exec.
+    Status wait_exec(int child_pidfd, const Logger& log);
+
+    // ---- child side
+    Status wait_mapped() { return expect(MsgType::Mapped); }
+    Status wait_go() { return expect(MsgType::Go); }
+    Status send_ready() { return send(MsgType::Ready, 0, {}); }
+    // Sends the error (message chain and errno) to the parent.
+    void send_error(const Error& e);
+    void send_log(LogLevel level, const std::string& line);
+
+private:
+    Status send(MsgType t, int32_t arg, const std::string& text);
+    Status expect(MsgType t);
+    // Reads one message, polling the peer pidfd (if >= 0) for a silent death.
+    struct Message {
+        MsgType type{};
+        int32_t arg = 0;
+        std::string text;
+        bool eof = false;
+    };
+    Result<Message> receive(int peer_pidfd);
+    // Shared loop of wait_ready/wait_exec: LOG lines go to `log`, an ERROR
+    // becomes the result; returns the first other message (or EOF).
+    Result<Message> receive_skipping_logs(int peer_pidfd, const Logger& log);
+
+    UniqueFd fd_;
+};
+
+}  // namespace kiste::runtime

@@ -1,0 +1,95 @@
+#include "runtime/executor.hpp"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include "runtime/init_image.hpp"
+#include "runtime/launcher.hpp"
+#include "spec/validate.hpp"
+#include "state/run_lock.hpp"
+
+namespace kiste::runtime {
+
+namespace {
+
+sigset_t make_forwarded() {
+    sigset_t s;
+    sigemptyset(&s);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM})
+        sigaddset(&s, sig);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) sigaddset(&s, sig);
+    return s;
+}
+
+// Blocks the forwarded signals for the lifetime of the object, and restores
+// the previous mask at the end.
+class BlockedSignals {
+public:
+    explicit BlockedSignals(const sigset_t& set) { ::sigprocmask(SIG_BLOCK, &set, &old_); }
+    ~BlockedSignals() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+    BlockedSignals(const BlockedSignals&) = delete;
+    BlockedSignals& operator=(const BlockedSignals&) = delete;
+
+private:
+    sigset_t old_{};
+};
+
+// Waits for PID 1, passing on the signals kiste receives. Signals the
+// terminal sends (SI_KERNEL: ^C, ^\, window changes) already reach the
+// container's processes, which share kiste's process group: forwarding those
+// would deliver them twice.
+Result<ExitStatus> wait_forwarding(ChildGuard& init, const sigset_t& set, Logger& log) {
+    UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!sfd) return fail_errno("signalfd");
+    for (;;) {
+        pollfd fds[2] = {{init.pidfd(), POLLIN, 0}, {sfd.get(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno("waiting for the container");
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo si{};
+            while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                if (si.ssi_code == SI_KERNEL) continue;
+                log.debug("forwarding signal {} to the container", si.ssi_signo);
+                (void)init.signal(static_cast<int>(si.ssi_signo));
+            }
+        }
+        if (fds[0].revents & POLLIN) return init.wait();
+    }
+}
+
+}  // namespace
+
+const sigset_t& forwarded_signals() {
+    static const sigset_t set = make_forwarded();
+    return set;
+}
+
+Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
+    spec.process.use_init = true;
+    KISTE_TRY(validate(spec));
+    const bool generated = spec.name.empty();
+    if (generated) spec.name = state::generate_name();
+    state::RunLock lock = KISTE_TRY(state::RunLock::acquire(state::run_root(), spec.name));
+
+    std::string init_path = KISTE_TRY(find_init_binary());
+    UniqueFd init_image = KISTE_TRY(sealed_copy(init_path));
+
+    LaunchOptions opt;
+    opt.init_memfd = init_image.get();
+    opt.parent_blocked = forwarded_signals();
+    if (!spec.rootfs.path.empty() && ::isatty(STDIN_FILENO)) opt.console_fd = STDIN_FILENO;
+    BlockedSignals blocked(opt.parent_blocked);
+
+    Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);
+    init_image.reset();
+    log.debug("container {} runs as pid {}", spec.name, c.init.pid());
+    return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",
+                        spec.name);
+}
+
+}  // namespace kiste::runtime

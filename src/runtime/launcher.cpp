@@ -1,0 +1,183 @@
+// The launch sequence (parent side and child side). The order of the child's
+// steps matters and is explained where it is not obvious.
+#include "runtime/launcher.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <vector>
+
+#include "base/sys.hpp"
+#include "rootfs/rootfs.hpp"
+#include "runtime/channel.hpp"
+#include "runtime/ns/namespaces.hpp"
+#include "security/security.hpp"
+
+namespace kiste::runtime {
+
+namespace {
+
+// struct clone_args of clone3(2), up to the cgroup field (CLONE_ARGS_SIZE_VER2).
+struct CloneArgs {
+    uint64_t flags;
+    uint64_t pidfd;
+    uint64_t child_tid;
+    uint64_t parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack;
+    uint64_t stack_size;
+    uint64_t tls;
+    uint64_t set_tid;
+    uint64_t set_tid_size;
+    uint64_t cgroup;
+};
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (auto& s : v) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+// PATH lookup of the payload inside the container, as execvp would do, but
+// with the container's PATH rather than kiste's.
+// Not inlined: GCC 12 warns falsely (-Wrestrict) on the inlined string code.
+[[gnu::noinline]] std::string resolve_in_path(const std::string& cmd,
+                                              const std::vector<std::string>& env) {
+    if (cmd.find('/') != std::string::npos) return cmd;
+    std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : env)
+        if (e.starts_with("PATH=")) path = e.substr(5);
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string candidate(end > start ? std::string_view(path).substr(start, end - start)
+                                          : std::string_view("."));
+        candidate.append("/").append(cmd);
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+        start = end + 1;
+    }
+    return cmd;
+}
+
+// Everything the child does between MAPPED and READY. Runs as the new
+// namespaces' root, single-threaded, in a copy of the parent's memory.
+Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns::JoinFds& joins,
+                   Logger& log) {
+    if (spec.ns_new(NsKind::User)) KISTE_TRY(ns::become_ns_root());
+    KISTE_TRY(ns::join_inside(joins));
+    KISTE_TRY(ns::setup_time(spec));
+    if (spec.ns_new(NsKind::Net)) KISTE_TRY(ns::loopback_up());
+    KISTE_TRY(ns::set_names(spec));
+
+    RealSys sys;
+    rootfs::Options ropt;
+    ropt.in_user_ns = spec.ns_new(NsKind::User);
+    ropt.new_pid_ns = spec.ns_new(NsKind::Pid);
+    ropt.new_net_ns = spec.ns_new(NsKind::Net);
+    ropt.console_fd = opt.console_fd;
+    const bool own_mounts = spec.ns_new(NsKind::Mount);
+    if (own_mounts) KISTE_TRY(rootfs::setup(spec, ropt, sys, log));
+    // sysctls go through the container's /proc before finalize() makes
+    // /proc/sys read-only.
+    KISTE_TRY(security::apply_sysctls(spec, log));
+    if (own_mounts) KISTE_TRY(rootfs::finalize(spec, ropt, sys, log));
+    KISTE_TRY(security::apply_rlimits(spec.process.rlimits));
+
+    // A fresh session keyring, so the container never sees the host's keys.
+    if (spec.keyring_session && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 &&
+        errno != ENOSYS)
+        return fail_errno("creating a session keyring (lxc.keyring.session)");
+
+    if (::chdir(spec.process.cwd.c_str()) < 0)
+        return fail_errno("lxc.init.cwd: changing to {}", spec.process.cwd);
+    KISTE_TRY(security::apply_credentials_and_caps(spec.process, spec.security));
+    // The credential change cleared the parent-death signal; set it again so
+    // that a kiste killed from now on takes the container with it.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return fail_errno("prctl(PR_SET_PDEATHSIG)");
+    return {};
+}
+
+[[noreturn]] void die_with(Channel& chan, const Error& e) {
+    chan.send_error(e);
+    ::_exit(126);
+}
+
+[[noreturn]] void child_main(const ContainerSpec& spec, const LaunchOptions& opt,
+                             const ns::JoinFds& joins, Channel& chan, Logger& log) {
+    // Never raise()/abort() here: after a raw clone3 glibc's cached thread id
+    // is the parent's.
+    auto die = [&chan](const Error& e) { die_with(chan, e); };
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die(Error::from_errno("prctl(PR_SET_PDEATHSIG)"));
+    if (auto st = chan.wait_mapped(); !st) die(st.error());
+    if (auto st = child_setup(spec, opt, joins, log); !st) die(st.error());
+
+    std::vector<std::string> env = security::build_environment(spec.process);
+    std::vector<std::string> argv;
+    const bool with_init = spec.process.use_init && opt.init_memfd >= 0;
+    if (with_init) {
+        argv.emplace_back("kiste-init");
+        argv.emplace_back("--");
+        for (const auto& a : spec.process.args) argv.push_back(a);
+    } else {
+        argv.push_back(resolve_in_path(spec.process.args.front(), env));
+        for (size_t i = 1; i < spec.process.args.size(); ++i) argv.push_back(spec.process.args[i]);
+    }
+    auto c_argv = c_strings(argv);
+    auto c_env = c_strings(env);
+
+    // Nothing of the host's but stdio, the channel and the init image may
+    // reach the payload: mark every other fd close-on-exec.
+    ::syscall(SYS_close_range, 3U, UINT_MAX, CLOSE_RANGE_CLOEXEC);
+    if (auto st = chan.send_ready(); !st) ::_exit(126);
+    if (auto st = chan.wait_go(); !st) ::_exit(126);
+    ::sigprocmask(SIG_UNBLOCK, &opt.parent_blocked, nullptr);
+
+    if (with_init) {
+        ::syscall(SYS_execveat, opt.init_memfd, "", c_argv.data(), c_env.data(), AT_EMPTY_PATH);
+        die(Error::from_errno("executing kiste-init"));
+    }
+    ::execve(c_argv[0], c_argv.data(), c_env.data());
+    int err = errno;
+    die_with(chan, Error::from_errno(err, fmt::format("executing {}", spec.process.args[0])));
+}
+
+}  // namespace
+
+Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Logger& log) {
+    if (spec.process.args.empty()) return fail("no command to run");
+    ns::JoinFds joins = KISTE_TRY(ns::open_joins(spec));
+    KISTE_TRY(ns::join_pid_for_children(joins));
+    auto [parent_end, child_end] = KISTE_TRY(Channel::make_pair());
+
+    int pidfd = -1;
+    CloneArgs args{};
+    args.flags = ns::clone_flags(spec) | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) return fail_errno("clone3 (creating the container's namespaces)");
+    if (pid == 0) {
+        parent_end.close();
+        child_main(spec, opt, joins, child_end, log);
+    }
+    child_end.close();
+    Launched out{ChildGuard(static_cast<pid_t>(pid), UniqueFd(pidfd))};
+
+    KISTE_TRY(ns::write_id_maps(out.init.pid(), spec));
+    KISTE_TRY(parent_end.send_mapped());
+    KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
+    KISTE_TRY(parent_end.send_go());
+    KISTE_TRY(parent_end.wait_exec(out.init.pidfd(), log));
+    return out;
+}
+
+}  // namespace kiste::runtime

@@ -1,0 +1,50 @@
+// Namespace steps of the launch, each with an outside part (run by the
+// parent) and an inside part (run by the child), one file per namespace.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "base/unique_fd.hpp"
+#include "kiste/error.hpp"
+#include "kiste/spec.hpp"
+
+namespace kiste::runtime::ns {
+
+// CLONE_NEW* flags for every namespace the spec wants new, except time:
+// time offsets can be written only before a process enters the namespace, so
+// the child unshares it itself (see time.cpp).
+uint64_t clone_flags(const ContainerSpec& spec);
+
+// ---- joined ("shared") namespaces: join.cpp
+struct JoinFds {
+    std::vector<std::pair<NsKind, UniqueFd>> fds;
+};
+// Opens every namespace the spec joins, before the clone. A path of the form
+// "name:CONTAINER" needs the manager's lookup and is refused here.
+Result<JoinFds> open_joins(const ContainerSpec& spec);
+// Outside: a pid namespace is joined by the parent for its children.
+Status join_pid_for_children(const JoinFds& joins);
+// Inside: joins the user namespace first, then the others (not pid).
+Status join_inside(const JoinFds& joins);
+
+// ---- user: user.cpp
+// Outside: writes /proc/PID/{uid,gid}_map from the spec's id maps.
+Status write_id_maps(pid_t pid, const ContainerSpec& spec);
+// Inside, once mapped: become root of the new user namespace.
+Status become_ns_root();
+
+// ---- time: time.cpp. Inside: unshare the time namespace and write the
+// offsets; the exec that follows moves the process into it.
+Status setup_time(const ContainerSpec& spec);
+
+// ---- net: net.cpp. Inside: bring up the loopback of a fresh net namespace.
+Status loopback_up();
+
+// ---- uts: uts.cpp. Inside: hostname and domain name.
+Status set_names(const ContainerSpec& spec);
+
+}  // namespace kiste::runtime::ns

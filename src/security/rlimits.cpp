@@ -1,0 +1,65 @@
+#include "security/rlimits.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+
+#include "base/unique_fd.hpp"
+
+namespace kiste::security {
+
+namespace {
+
+std::string show(rlim_t v) {
+    return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v);
+}
+
+// fs.nr_open caps RLIMIT_NOFILE even for a privileged process; 0 when unreadable.
+uint64_t nr_open() {
+    UniqueFd fd(::open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC));
+    if (!fd) return 0;
+    char buf[32];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n <= 0) return 0;
+    uint64_t v = 0;
+    std::from_chars(buf, buf + n, v);
+    return v;
+}
+
+}  // namespace
+
+Status apply_rlimits(const std::vector<Rlimit>& limits) {
+    for (const auto& rl : limits) {
+        const std::string name = rl.name.empty() ? fmt::format("resource{}", rl.resource) : rl.name;
+        const auto res = static_cast<__rlimit_resource>(rl.resource);
+        const rlimit want{static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
+        // RLIM_INFINITY is the largest rlim_t, so plain comparison orders it right.
+        if (want.rlim_cur > want.rlim_max)
+            return fail("lxc.prlimit.{}: the soft limit {} is above the hard limit {}", name,
+                        show(want.rlim_cur), show(want.rlim_max));
+        rlimit old{};
+        if (::getrlimit(res, &old) < 0) return fail_errno("lxc.prlimit.{}: getrlimit", name);
+        if (::prlimit(0, res, &want, nullptr) == 0) continue;
+        const int err = errno;
+        if (err == EPERM && want.rlim_max > old.rlim_max) {
+            const uint64_t cap = rl.resource == RLIMIT_NOFILE ? nr_open() : 0;
+            if (cap != 0 && want.rlim_max > cap)
+                return fail(
+                    "lxc.prlimit.{}: cannot raise the hard limit to {}: above fs.nr_open ({})",
+                    name, show(want.rlim_max), cap);
+            return fail(
+                "lxc.prlimit.{}: cannot raise the hard limit from {} to {}: this host denies "
+                "CAP_SYS_RESOURCE",
+                name, show(old.rlim_max), show(want.rlim_max));
+        }
+        return fail(
+            Error::from_errno(err, fmt::format("lxc.prlimit.{}: setting soft {} hard {}", name,
+                                               show(want.rlim_cur), show(want.rlim_max))));
+    }
+    return {};
+}
+
+}  // namespace kiste::security

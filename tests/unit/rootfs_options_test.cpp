@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+
+#include "rootfs/options.hpp"
+
+namespace kiste::rootfs {
+namespace {
+
+TEST(RootfsOptions, RootfsPathAcceptsDirPrefixAndBarePath) {
+    EXPECT_EQ(*parse_rootfs_path("dir:/var/lib/kiste/c1/rootfs/"), "/var/lib/kiste/c1/rootfs");
+    EXPECT_EQ(*parse_rootfs_path("/srv/root"), "/srv/root");
+    EXPECT_EQ(*parse_rootfs_path(" /srv/root "), "/srv/root");
+    EXPECT_EQ(*parse_rootfs_path("/"), "/");
+}
+
+TEST(RootfsOptions, RootfsPathRefusesOtherStoresAndRelativePaths) {
+    auto overlay = parse_rootfs_path("overlay:/lower:/upper");
+    ASSERT_FALSE(overlay);
+    EXPECT_NE(overlay.error().message().find("'overlay' backing store"), std::string::npos)
+        << overlay.error().message();
+    auto rel = parse_rootfs_path("rootfs");
+    ASSERT_FALSE(rel);
+    EXPECT_NE(rel.error().message().find("not an absolute path"), std::string::npos);
+    EXPECT_FALSE(parse_rootfs_path("dir:rootfs"));
+    EXPECT_FALSE(parse_rootfs_path(""));
+}
+
+TEST(RootfsOptions, MountOptionsSplitFlagsDataAndLxcExtras) {
+    auto o = parse_mount_options("ro,nosuid,bind,mode=755, size=1m ,optional,create=dir,rslave");
+    ASSERT_TRUE(o) << o.error().message();
+    EXPECT_EQ(o->flags, MS_RDONLY | MS_NOSUID | MS_BIND);
+    EXPECT_EQ(o->propagation, MS_SLAVE | MS_REC);
+    EXPECT_EQ(o->data, "mode=755,size=1m");
+    EXPECT_TRUE(o->optional);
+    EXPECT_EQ(o->create, MountEntry::Create::Dir);
+
+    auto f = parse_mount_options("rbind,ro,rw,create=file,defaults");
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->flags, MS_BIND | MS_REC);
+    EXPECT_EQ(f->create, MountEntry::Create::File);
+    EXPECT_FALSE(f->optional);
+    EXPECT_EQ(f->data, "");
+
+    auto empty = parse_mount_options("");
+    ASSERT_TRUE(empty);
+    EXPECT_EQ(empty->flags, 0UL);
+}
+
+TEST(RootfsOptions, MountOptionsRejectBadCreate) {
+    auto o = parse_mount_options("bind,create=socket");
+    ASSERT_FALSE(o);
+    EXPECT_NE(o.error().message().find("create=socket"), std::string::npos);
+}
+
+TEST(RootfsOptions, ContainerPathIsCleanedAndClampedAtTheRoot) {
+    EXPECT_EQ(container_path("/mnt/x"), "mnt/x");
+    EXPECT_EQ(container_path("mnt//x/./y/"), "mnt/x/y");
+    EXPECT_EQ(container_path("/../../etc"), "etc");
+    EXPECT_EQ(container_path("a/../../b"), "b");
+    EXPECT_EQ(container_path("/"), "");
+    EXPECT_EQ(container_path(""), "");
+}
+
+TEST(RootfsOptions, ContainerPathStripsALegacyHostRootfsPrefix) {
+    const std::string root = "/var/lib/lxc/c1/rootfs";
+    EXPECT_EQ(container_path("/var/lib/lxc/c1/rootfs/mnt", root), "mnt");
+    EXPECT_EQ(container_path("/var/lib/lxc/c1/rootfs", root + "/"), "");
+    // Only whole components: "rootfsX" is another directory.
+    EXPECT_EQ(container_path("/var/lib/lxc/c1/rootfsX/mnt", root), "var/lib/lxc/c1/rootfsX/mnt");
+    EXPECT_EQ(container_path("/mnt", "/"), "mnt");
+}
+
+TEST(RootfsOptions, FlagNames) {
+    EXPECT_EQ(mount_flags_string(0), "0");
+    EXPECT_EQ(mount_flags_string(MS_BIND | MS_REC | MS_RDONLY), "MS_RDONLY|MS_BIND|MS_REC");
+    EXPECT_EQ(mount_flags_string(MS_PRIVATE | (1UL << 30)), "MS_PRIVATE|0x40000000");
+}
+
+}  // namespace
+}  // namespace kiste::rootfs

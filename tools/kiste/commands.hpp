@@ -1,0 +1,48 @@
+// The verb table of the `kiste` tool. Each verb lives in its own cmd_*.cpp
+// file and registers itself on the CLI11 app; verbs only parse argv and call
+// the library.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "base/log.hpp"
+
+namespace kiste::cli {
+
+// Options every verb shares (LXC's common options).
+struct GlobalOptions {
+    std::string lxcpath;    // -P/--lxcpath; env KISTE_PATH; default /var/lib/kiste
+    std::string log_file;   // -o/--log-file
+    std::string log_level;  // -l/--log-level
+    bool quiet = false;     // -q
+};
+
+struct Context {
+    GlobalOptions global;
+    Logger log;
+    int exit_code = 0;  // set by the verb's callback
+};
+
+// A verb registers its subcommand; the callback it installs stores the exit
+// code in ctx.exit_code.
+using Registrar = void (*)(CLI::App& app, Context& ctx);
+
+// Every verb's registrar, in the order `kiste --help` lists them.
+const std::vector<Registrar>& all_verbs();
+
+// Applies -o/-l (and the config's lxc.log.*, passed by the verb) to ctx.log.
+void configure_logging(Context& ctx, const std::string& config_log_file = {},
+                       const std::string& config_log_level = {});
+
+// Prints an error as "kiste: <message>" and returns the exit code 1.
+int report(Context& ctx, const class Error& e);
+
+// Verbs.
+void register_execute(CLI::App& app, Context& ctx);
+void register_config(CLI::App& app, Context& ctx);
+
+}  // namespace kiste::cli
