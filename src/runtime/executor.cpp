@@ -74,7 +74,7 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     KISTE_TRY(validate(spec));
     const bool generated = spec.name.empty();
     if (generated) spec.name = state::generate_name();
-    state::RunLock lock = KISTE_TRY(state::RunLock::acquire(state::run_root(), spec.name));
+    state::NameLock lock = KISTE_TRY(state::NameLock::acquire(state::run_root(), spec.name));
 
     std::string init_path = KISTE_TRY(find_init_binary());
     UniqueFd init_image = KISTE_TRY(sealed_copy(init_path));

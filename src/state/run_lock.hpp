@@ -1,7 +1,8 @@
-// The runtime directory of one container, /run/kiste/NAME/, and its lock.
-// Holding the lock means "this container is live": a second `kiste execute
-// -n NAME` finds it held and refuses; a directory whose lock nobody holds was
-// left by a killed kiste and is taken over (and cleaned) by the next command.
+// The name lock of a live container. It is an abstract unix socket bound to
+// "kiste:<run root>/<name>": binding is atomic, a second live container of
+// that name finds the address taken, and the kernel releases it when the
+// holder dies, however it dies. Nothing is written to disk, so a killed kiste
+// leaves nothing behind and a start pays no file system round trip.
 #pragma once
 
 #include <string>
@@ -20,25 +21,18 @@ Status validate_name(const std::string& name);
 // A unique name for an unnamed execute: "exec-" and 12 random hex digits.
 std::string generate_name();
 
-class RunLock {
+class NameLock {
 public:
-    // Creates run_root/NAME and takes its lock without waiting; fails with
-    // EBUSY "container NAME is already running" when another process holds it.
-    static Result<RunLock> acquire(const std::string& root, const std::string& name);
+    // Takes the lock without waiting; fails with EBUSY "container NAME is
+    // already running" when a live process holds it.
+    static Result<NameLock> acquire(const std::string& root, const std::string& name);
+    // Whether a live process holds the lock (for listing and state queries).
+    static bool held(const std::string& root, const std::string& name);
 
-    RunLock() = default;
-    RunLock(RunLock&&) noexcept = default;
-    RunLock& operator=(RunLock&&) noexcept = default;
-    RunLock(const RunLock&) = delete;
-    RunLock& operator=(const RunLock&) = delete;
-    // Removes the directory (it is ours while the lock is held).
-    ~RunLock();
-
-    [[nodiscard]] const std::string& dir() const { return dir_; }
+    [[nodiscard]] int fd() const { return sock_.get(); }
 
 private:
-    std::string dir_;
-    UniqueFd lock_;
+    UniqueFd sock_;
 };
 
 }  // namespace kiste::state

@@ -264,8 +264,8 @@ TEST_F(Execute, SameNameTwiceIsRefused) {
                 "/bin/sh", "-c", "sleep 1", nullptr);
         ::_exit(127);
     }
-    for (int i = 0; i < 100 && !fs::exists(run_dir_.path() + "/twice"); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // The first run holds the name for a second; give it a moment to start.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     auto r = kiste({"execute", "-n", "twice", "-f", conf, "--", "/bin/true"});
     EXPECT_NE(r.code, 0);
     EXPECT_NE(r.err.find("already running"), std::string::npos) << r.err;
@@ -287,6 +287,66 @@ TEST_F(Execute, ChildSetupErrorReachesParent) {
     EXPECT_NE(r.code, 0);
     EXPECT_NE(r.err.find("/does/not/exist"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("No such file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace kiste::test
+
+namespace kiste::test {
+namespace {
+
+// Pids whose command line contains `needle`.
+std::vector<pid_t> pids_with_cmdline(const std::string& needle) {
+    std::vector<pid_t> out;
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string n = e.path().filename();
+        if (n.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string cmd = read_file(e.path().string() + "/cmdline");
+        for (auto& c : cmd)
+            if (c == '\0') c = ' ';
+        if (cmd.find(needle) != std::string::npos) out.push_back(std::stoi(n));
+    }
+    return out;
+}
+
+TEST_F(Execute, KillingKisteTakesTheContainerDown) {
+    std::string conf = config("");
+    const std::string marker = "31.4159";  // a unique sleep argument to find the payload
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setenv("KISTE_RUN_DIR", run_dir_.path().c_str(), 1);
+        ::execl(kiste_binary().c_str(), "kiste", "execute", "-n", "victim", "-f", conf.c_str(), "--",
+                "/bin/sleep", marker.c_str(), nullptr);
+        ::_exit(127);
+    }
+    for (int i = 0; i < 200 && pids_with_cmdline("sleep " + marker).empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_FALSE(pids_with_cmdline("sleep " + marker).empty());
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    for (int i = 0; i < 100 && !pids_with_cmdline("sleep " + marker).empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(pids_with_cmdline("sleep " + marker).empty()) << "the payload outlived kiste";
+    // The name is free again at once.
+    auto r = kiste({"execute", "-n", "victim", "-f", conf, "--", "/bin/true"});
+    EXPECT_EQ(r.code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace kiste::test
+
+namespace kiste::test {
+namespace {
+
+TEST_F(Execute, HostBinaryIsUnreachableThroughProc1Exe) {
+    // PID 1 runs from a sealed memfd copy: writing through /proc/1/exe must
+    // fail, and the link must not name a host file.
+    auto r = exec_sh(config("lxc.mount.auto = proc:mixed\n"),
+                     "(echo x >> /proc/1/exe) 2>/dev/null && echo writable || echo refused; "
+                     "readlink /proc/1/exe");
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.substr(0, 8), "refused\n") << r.out;
+    EXPECT_NE(r.out.find("memfd:"), std::string::npos) << r.out;
 }
 
 }  // namespace
