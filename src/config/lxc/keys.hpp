@@ -65,8 +65,9 @@ const KeyDef* find_key(std::string_view key, std::string_view* rest);
 // Net sub-keys ("type", "ipv4.address", ...) for suggestions and conversion.
 std::span<const std::string_view> net_subkey_names();
 
-// The full set/get/clear path with the state of the file being read
-// (registry.cpp). `include` reads lxc.include values (parser.cpp).
+// set_key_at (registry.cpp): the whole set path of one line, with the state
+// of the file being read (for lxc.include). include_path (parser.cpp) reads
+// an lxc.include value; read_text_file (parser.cpp) a whole file.
 struct ParseState;
 Status set_key_at(LxcConfig& cfg, std::string_view key, std::string_view value,
                   std::string_view origin, std::string_view base_dir, ParseState* state);
