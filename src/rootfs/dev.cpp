@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <array>
 
@@ -51,6 +52,18 @@ MountOp mknod_op(std::string target, mode_t mode, dev_t dev) {
 }
 
 }  // namespace
+
+// A terminal's path in our (copied) mount namespace. Binding the fd itself
+// through /proc/self/fd fails with EINVAL: the devpts mount it was opened on
+// belongs to the parent's mount namespace, its copy here has the same path.
+static std::string tty_source(int fd) {
+    char buf[256];
+    std::string link = fmt::format("/proc/self/fd/{}", fd);
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n > 0 && std::string_view(buf, static_cast<size_t>(n)).starts_with("/dev/"))
+        return std::string(buf, static_cast<size_t>(n));
+    return link;
+}
 
 void append_dev_ops(const ContainerSpec& spec, const Options& opt, std::vector<MountOp>& ops) {
     ops.push_back(MountOp{.kind = OpKind::Mount,
@@ -103,7 +116,7 @@ void append_dev_ops(const ContainerSpec& spec, const Options& opt, std::vector<M
 
     if (opt.console_fd >= 0) {
         ops.push_back(MountOp{.kind = OpKind::Mount,
-                              .source = fmt::format("/proc/self/fd/{}", opt.console_fd),
+                              .source = tty_source(opt.console_fd),
                               .target = "dev/console",
                               .flags = MS_BIND,
                               .create = MountEntry::Create::File});
@@ -111,6 +124,21 @@ void append_dev_ops(const ContainerSpec& spec, const Options& opt, std::vector<M
         if (spec.dev.kmsg)
             ops.push_back(
                 MountOp{.kind = OpKind::Symlink, .source = "console", .target = "dev/kmsg"});
+    }
+    // The monitor's ttys (lxc.tty.max): /dev/ttyN, or /dev/DIR/ttyN with a
+    // /dev/ttyN link when lxc.tty.dir is set, as LXC lays them out.
+    for (size_t i = 0; i < opt.tty_fds.size(); ++i) {
+        const std::string tty = fmt::format("tty{}", i + 1);
+        const std::string where =
+            spec.dev.tty_dir.empty() ? tty : fmt::format("{}/{}", spec.dev.tty_dir, tty);
+        ops.push_back(MountOp{.kind = OpKind::Mount,
+                              .source = tty_source(opt.tty_fds[i]),
+                              .target = "dev/" + where,
+                              .flags = MS_BIND,
+                              .create = MountEntry::Create::File});
+        if (!spec.dev.tty_dir.empty())
+            ops.push_back(
+                MountOp{.kind = OpKind::Symlink, .source = where, .target = "dev/" + tty});
     }
 }
 

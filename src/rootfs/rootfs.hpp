@@ -27,10 +27,11 @@
 namespace kiste::rootfs {
 
 struct Options {
-    bool in_user_ns = false;  // mknod is impossible: bind-mount host device nodes instead
-    bool new_pid_ns = true;   // mount a fresh /proc
-    bool new_net_ns = true;   // sysfs may be mounted fresh only with an own net ns
-    int console_fd = -1;      // if >=0: bind /proc/self/fd/N (a tty/pty) onto /dev/console
+    bool in_user_ns = false;   // mknod is impossible: bind-mount host device nodes instead
+    bool new_pid_ns = true;    // mount a fresh /proc
+    bool new_net_ns = true;    // sysfs may be mounted fresh only with an own net ns
+    int console_fd = -1;       // if >=0: bind /proc/self/fd/N (a tty/pty) onto /dev/console
+    std::vector<int> tty_fds;  // pty slaves bound onto /dev/tty1..N (lxc.tty.max)
 };
 
 // The ordered ops of setup() (pure: unit-testable). Fails on a bad rootfs

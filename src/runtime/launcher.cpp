@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,6 +19,10 @@
 #include "runtime/channel.hpp"
 #include "runtime/ns/namespaces.hpp"
 #include "security/security.hpp"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL  // linux/sched.h, not in glibc 2.36 sched.h
+#endif
 
 namespace kiste::runtime {
 
@@ -84,6 +89,7 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     ropt.new_pid_ns = spec.ns_new(NsKind::Pid);
     ropt.new_net_ns = spec.ns_new(NsKind::Net);
     ropt.console_fd = opt.console_fd;
+    ropt.tty_fds = opt.tty_fds;
     const bool own_mounts = spec.ns_new(NsKind::Mount);
     if (own_mounts) KISTE_TRY(rootfs::setup(spec, ropt, sys, log));
     // sysctls go through the container's /proc before finalize() makes
@@ -134,6 +140,15 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     auto c_argv = c_strings(argv);
     auto c_env = c_strings(env);
 
+    if (opt.stdio_fd >= 0) {
+        // A system container's init owns its console as controlling tty.
+        if (::setsid() < 0) die(Error::from_errno("setsid for the console"));
+        for (int fd = 0; fd <= 2; ++fd)
+            if (::dup2(opt.stdio_fd, fd) < 0)
+                die(Error::from_errno("redirecting stdio to the console"));
+        if (::ioctl(0, TIOCSCTTY, 0) < 0)
+            die(Error::from_errno("taking the console as controlling tty"));
+    }
     // Nothing of the host's but stdio, the channel and the init image may
     // reach the payload: mark every other fd close-on-exec.
     ::syscall(SYS_close_range, 3U, UINT_MAX, CLOSE_RANGE_CLOEXEC);
@@ -161,6 +176,10 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     int pidfd = -1;
     CloneArgs args{};
     args.flags = ns::clone_flags(spec) | CLONE_PIDFD;
+    if (opt.cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(opt.cgroup_fd);
+    }
     args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
@@ -172,6 +191,7 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     child_end.close();
     Launched out{ChildGuard(static_cast<pid_t>(pid), UniqueFd(pidfd))};
 
+    if (opt.before_mapped) KISTE_TRY(opt.before_mapped(out.init.pid()));
     KISTE_TRY(ns::write_id_maps(out.init.pid(), spec));
     KISTE_TRY(parent_end.send_mapped());
     KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "base/child_guard.hpp"
 #include "base/log.hpp"
@@ -23,6 +25,16 @@ struct LaunchOptions {
     sigset_t parent_blocked{};
     // A terminal (or pty) to bind onto /dev/console; -1 for none.
     int console_fd = -1;
+    // pty slaves bound onto /dev/tty1..N.
+    std::vector<int> tty_fds;
+    // When >= 0, PID 1's stdin/stdout/stderr and controlling terminal (a
+    // system container's init talks to its console).
+    int stdio_fd = -1;
+    // A cgroup v2 directory to clone into (CLONE_INTO_CGROUP); -1 for none.
+    int cgroup_fd = -1;
+    // Runs in the parent after the clone, before the child continues: v1
+    // cgroup attach, host-side network devices.
+    std::function<Status(pid_t)> before_mapped;
 };
 
 // A started container: its PID 1 on the host, owned by the guard.

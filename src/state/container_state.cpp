@@ -30,7 +30,9 @@ uint32_t fnv1a(std::string_view s) {
 }
 }  // namespace
 
-const char* state_name(State s) { return kStateNames.at(static_cast<size_t>(s)); }
+const char* state_name(State s) {
+    return kStateNames.at(static_cast<size_t>(s));
+}
 
 std::optional<State> parse_state(std::string_view s) {
     std::string up(s);
@@ -55,6 +57,7 @@ Status write_state(const ContainerPaths& p, const RuntimeState& s) {
         {"monitor_pid", s.monitor_pid},
         {"monitor_start_time", s.monitor_start_time},
         {"cgroup_paths", s.cgroup_paths},
+        {"monitor_cgroup_paths", s.monitor_cgroup_paths},
         {"host_netdevs", s.host_netdevs},
         {"ttys", s.ttys},
         {"config_file", s.config_file},
@@ -88,6 +91,7 @@ Result<std::optional<RuntimeState>> read_state(const ContainerPaths& p) {
     s.monitor_pid = j.value("monitor_pid", 0);
     s.monitor_start_time = j.value("monitor_start_time", uint64_t{0});
     s.cgroup_paths = j.value("cgroup_paths", std::vector<std::string>{});
+    s.monitor_cgroup_paths = j.value("monitor_cgroup_paths", std::vector<std::string>{});
     s.host_netdevs = j.value("host_netdevs", std::vector<std::string>{});
     s.ttys = j.value("ttys", std::vector<std::string>{});
     s.config_file = j.value("config_file", "");
@@ -141,7 +145,7 @@ std::vector<std::string> list_containers(const std::string& lxcpath) {
     while (dirent* e = ::readdir(d)) {
         std::string n = e->d_name;
         if (n == "." || n == "..") continue;
-        struct stat st{};
+        struct stat st {};
         if (::stat((lxcpath + "/" + n + "/config").c_str(), &st) == 0 && S_ISREG(st.st_mode))
             names.push_back(n);
     }

@@ -52,9 +52,10 @@ struct RuntimeState {
     uint64_t init_start_time = 0;  // /proc/PID/stat field 22: guards against pid reuse
     pid_t monitor_pid = 0;
     uint64_t monitor_start_time = 0;
-    std::vector<std::string> cgroup_paths;  // absolute cgroup directories kiste created
-    std::vector<std::string> host_netdevs;  // host-side interfaces kiste created
-    std::vector<std::string> ttys;          // pty names inside ("console", "tty1"...)
+    std::vector<std::string> cgroup_paths;          // absolute cgroup directories kiste created
+    std::vector<std::string> monitor_cgroup_paths;  // the monitor's own (kiste.monitor/NAME)
+    std::vector<std::string> host_netdevs;          // host-side interfaces kiste created
+    std::vector<std::string> ttys;                  // pty names inside ("console", "tty1"...)
     std::string config_file;
     std::string log_file;
     int last_exit = -1;  // exit status of the previous run, -1 unknown

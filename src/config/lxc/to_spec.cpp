@@ -182,7 +182,7 @@ Result<ContainerSpec> to_spec(const LxcConfig& cfg, Purpose purpose) {
     KISTE_TRY(resolve_auto_mounts(cfg, s));
     KISTE_TRY(resolve_cgroup(cfg, s));
     resolve_hooks(cfg, s);
-    collect_unapplied(cfg, s);
+    collect_unapplied(cfg, purpose, s);
     return s;
 }
 

@@ -58,7 +58,10 @@ void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
     }
 }
 
-void collect_unapplied(const LxcConfig& cfg, ContainerSpec& s) {
+void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) {
+    // `kiste start` runs a monitor (console, ttys) and the cgroup manager;
+    // `kiste execute` has neither yet.
+    const bool start = purpose == Purpose::Start;
     auto add = [&](std::string key, std::string value, std::string origin, std::string reason) {
         s.unapplied.push_back(
             {std::move(key), std::move(value), std::move(origin), std::move(reason)});
@@ -70,8 +73,10 @@ void collect_unapplied(const LxcConfig& cfg, ContainerSpec& s) {
     const auto& cg = cfg.spec.cgroup;
 
     for (const auto& set : cg.settings)
-        add(fmt::format("lxc.cgroup{}.{}", set.version == 2 ? "2" : "", set.key), set.value,
-            set.origin, "cgroup limits are applied by the cgroup manager, not available yet");
+        if (!start)
+            add(fmt::format("lxc.cgroup{}.{}", set.version == 2 ? "2" : "", set.key), set.value,
+                set.origin,
+                "cgroup limits are applied by `kiste start`, not by `kiste execute` yet");
     const std::pair<std::string_view, const std::string*> dirs[] = {
         {"lxc.cgroup.dir", &cg.dir},
         {"lxc.cgroup.dir.container", &cg.dir_container},
@@ -79,10 +84,10 @@ void collect_unapplied(const LxcConfig& cfg, ContainerSpec& s) {
         {"lxc.cgroup.dir.monitor.pivot", &cg.dir_monitor_pivot},
         {"lxc.cgroup.dir.container.inner", &cg.dir_container_inner}};
     for (const auto& [key, value] : dirs)
-        if (!value->empty())
+        if (!start && !value->empty())
             add_key(key, *value,
                     "cgroup placement is decided by the cgroup manager, not available yet");
-    if (cg.relative)
+    if (!start && cg.relative)
         add_key("lxc.cgroup.relative", "1",
                 "cgroup placement is decided by the cgroup manager, not available yet");
     for (const auto& t : cfg.mount_auto)
@@ -120,15 +125,15 @@ void collect_unapplied(const LxcConfig& cfg, ContainerSpec& s) {
     const std::string console_reason =
         "the console is provided by the monitor (kiste start), not available yet";
     if (!con.path.empty()) add_key("lxc.console.path", con.path, console_reason);
-    if (!con.logfile.empty()) add_key("lxc.console.logfile", con.logfile, console_reason);
+    if (!start && !con.logfile.empty()) add_key("lxc.console.logfile", con.logfile, console_reason);
     if (con.buffer_size)
         add_key("lxc.console.buffer.size", std::to_string(con.buffer_size), console_reason);
     if (con.size) add_key("lxc.console.size", std::to_string(con.size), console_reason);
     if (con.rotate) add_key("lxc.console.rotate", "1", console_reason);
-    if (cfg.spec.dev.tty_max > 0)
+    if (!start && cfg.spec.dev.tty_max > 0)
         add_key("lxc.tty.max", std::to_string(cfg.spec.dev.tty_max),
                 "ttys are provided by the monitor (kiste start), not available yet");
-    if (cfg.spec.dev.kmsg)
+    if (!start && cfg.spec.dev.kmsg)
         add_key("lxc.kmsg", "1", "a /dev/kmsg for the console is not supported yet");
     if (cfg.autodev_tmpfs_size)
         add_key("lxc.autodev.tmpfs.size", std::to_string(*cfg.autodev_tmpfs_size),

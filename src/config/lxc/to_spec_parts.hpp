@@ -23,6 +23,6 @@ Status resolve_auto_mounts(const LxcConfig& cfg, ContainerSpec& s);
 // to_spec_other.cpp
 Status resolve_cgroup(const LxcConfig& cfg, ContainerSpec& s);
 void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s);
-void collect_unapplied(const LxcConfig& cfg, ContainerSpec& s);
+void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s);
 
 }  // namespace kiste::lxc::detail
