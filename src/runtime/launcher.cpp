@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -80,6 +81,9 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     if (spec.ns_new(NsKind::User)) KISTE_TRY(ns::become_ns_root());
     KISTE_TRY(ns::join_inside(joins));
     KISTE_TRY(ns::setup_time(spec));
+    // Now that the parent has placed us in the container's cgroups.
+    if (spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
+        return fail_errno("unsharing the cgroup namespace");
     if (spec.ns_new(NsKind::Net)) KISTE_TRY(ns::loopback_up());
     KISTE_TRY(ns::set_names(spec));
 

@@ -448,7 +448,7 @@ TEST(LxcToSpec, TheTalksConfigReportsWhatCannotBeAppliedYet) {
     EXPECT_EQ(s->unapplied[0].value, "a");
     EXPECT_EQ(s->unapplied[0].origin, kData + "talk.conf:12");
     EXPECT_EQ(s->unapplied[0].reason,
-              "cgroup limits are applied by the cgroup manager, not available yet");
+              "cgroup limits are applied by `kiste start`, not by `kiste execute` yet");
     const auto* net = find_unapplied(*s, "lxc.net.0.type");
     ASSERT_NE(net, nullptr);
     EXPECT_EQ(net->value, "veth");

@@ -151,11 +151,11 @@ TEST(RootfsPlan, ConsoleMqueueAndKmsg) {
     s.namespaces[NsKind::Ipc].mode = NamespaceConfig::Mode::New;
     s.dev.kmsg = true;
     Options o;
-    o.console_fd = 7;
+    o.console_fd = 987;
     auto ops = plan_ok(s, o);
     const std::optional<MountOp> console = find_target(ops, "dev/console");
     ASSERT_TRUE(console);
-    EXPECT_EQ(console->source, "/proc/self/fd/7");
+    EXPECT_EQ(console->source, "/proc/self/fd/987");
     EXPECT_EQ(console->flags, static_cast<unsigned long>(MS_BIND));
     EXPECT_EQ(console->create, MountEntry::Create::File);
     const std::optional<MountOp> mq = find_target(ops, "dev/mqueue");

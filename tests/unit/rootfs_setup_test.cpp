@@ -82,7 +82,7 @@ TEST(RootfsSetup, RootfsWithProcMixedSysMixedAndAutodev) {
     s.auto_mounts.sys = AutoMounts::Sys::Mixed;
     s.namespaces[NsKind::Ipc].mode = NamespaceConfig::Mode::New;
     Options o;
-    o.console_fd = 0;
+    o.console_fd = 987;  // not open: the plan keeps the /proc/self/fd path
 
     auto st = setup(s, o, sys, quiet());
     ASSERT_TRUE(st) << st.error().message();
@@ -117,7 +117,7 @@ TEST(RootfsSetup, RootfsWithProcMixedSysMixedAndAutodev) {
                   "symlink /rootfs/dev/stdout -> /proc/self/fd/1",
                   "symlink /rootfs/dev/stderr -> /proc/self/fd/2",
                   "create /rootfs/dev/console 0644",
-                  "mount /proc/self/fd/0 /rootfs/dev/console - MS_BIND",
+                  "mount /proc/self/fd/987 /rootfs/dev/console - MS_BIND",
                   "mount proc /rootfs/proc proc MS_NOSUID|MS_NODEV|MS_NOEXEC",
                   "mount sysfs /rootfs/sys sysfs MS_NOSUID|MS_NODEV|MS_NOEXEC",
                   "mount /rootfs/sys/devices/virtual/net /rootfs/sys/devices/virtual/net - MS_BIND",

@@ -41,8 +41,21 @@ void configure_logging(Context& ctx, const std::string& config_log_file = {},
 // Prints an error as "kiste: <message>" and returns the exit code 1.
 int report(Context& ctx, const class Error& e);
 
-// Verbs.
+// Verbs, one file each (cmd_VERB.cpp).
+void register_create(CLI::App& app, Context& ctx);
+void register_destroy(CLI::App& app, Context& ctx);
+void register_ls(CLI::App& app, Context& ctx);
+void register_start(CLI::App& app, Context& ctx);
+void register_stop(CLI::App& app, Context& ctx);
+void register_info(CLI::App& app, Context& ctx);
+void register_ps(CLI::App& app, Context& ctx);
+void register_console(CLI::App& app, Context& ctx);
+void register_attach(CLI::App& app, Context& ctx);
 void register_execute(CLI::App& app, Context& ctx);
+void register_wait(CLI::App& app, Context& ctx);
+void register_freeze(CLI::App& app, Context& ctx);  // freeze and unfreeze
+void register_cgroup(CLI::App& app, Context& ctx);
+void register_autostart(CLI::App& app, Context& ctx);
 void register_config(CLI::App& app, Context& ctx);
 
 }  // namespace kiste::cli

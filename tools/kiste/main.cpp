@@ -7,7 +7,10 @@
 namespace kiste::cli {
 
 const std::vector<Registrar>& all_verbs() {
-    static const std::vector<Registrar> verbs = {register_execute, register_config};
+    static const std::vector<Registrar> verbs = {
+        register_create, register_destroy, register_ls,      register_start,     register_stop,
+        register_info,   register_ps,      register_console, register_attach,    register_execute,
+        register_wait,   register_freeze,  register_cgroup,  register_autostart, register_config};
     return verbs;
 }
 

@@ -9,7 +9,10 @@ namespace kiste::runtime::ns {
 uint64_t clone_flags(const ContainerSpec& spec) {
     uint64_t flags = 0;
     for (const auto& [kind, cfg] : spec.namespaces) {
-        if (cfg.mode != NamespaceConfig::Mode::New || kind == NsKind::Time) continue;
+        // Time and cgroup are unshared by the child itself (see namespaces.hpp).
+        if (cfg.mode != NamespaceConfig::Mode::New || kind == NsKind::Time ||
+            kind == NsKind::Cgroup)
+            continue;
         flags |= static_cast<uint64_t>(ns_clone_flag(kind));
     }
     return flags;

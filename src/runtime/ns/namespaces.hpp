@@ -14,9 +14,11 @@
 
 namespace kiste::runtime::ns {
 
-// CLONE_NEW* flags for every namespace the spec wants new, except time:
-// time offsets can be written only before a process enters the namespace, so
-// the child unshares it itself (see time.cpp).
+// CLONE_NEW* flags for every namespace the spec wants new, except time and
+// cgroup, which the child unshares itself: time offsets can be written only
+// before a process enters the namespace (time.cpp), and a cgroup namespace
+// takes its root from the cgroup the process is in when it is made, which is
+// the container's own only after the parent has moved it there.
 uint64_t clone_flags(const ContainerSpec& spec);
 
 // ---- joined ("shared") namespaces: join.cpp

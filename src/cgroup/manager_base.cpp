@@ -1,0 +1,152 @@
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "base/scope_exit.hpp"
+#include "cgroup/manager_impl.hpp"
+#include "cgroup/v2/controllers.hpp"
+
+namespace kiste::cgroup {
+
+namespace {
+
+std::string parent_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+
+constexpr int kKillTimeoutMs = 10000;
+constexpr int kRmdirBusyMs = 2000;
+
+}  // namespace
+
+std::string_view controller_of(std::string_view key) {
+    return key.substr(0, key.find('.'));
+}
+
+ManagerBase::ManagerBase(Layout layout, std::vector<Slot> slots, std::string inner_rel,
+                         bool remove_empty_parent)
+    : layout_(layout),
+      slots_(std::move(slots)),
+      inner_rel_(std::move(inner_rel)),
+      remove_empty_parent_(remove_empty_parent) {}
+
+const Slot* ManagerBase::slot_for(std::string_view controller) const {
+    for (const auto& s : slots_)
+        if (!s.h.v2 && s.h.has(controller)) return &s;
+    return nullptr;
+}
+
+bool ManagerBase::any_dir_exists() const {
+    return std::any_of(slots_.begin(), slots_.end(),
+                       [](const Slot& s) { return dir_exists(s.dir); });
+}
+
+std::vector<std::string> ManagerBase::paths() const {
+    std::vector<std::string> out;
+    for (const auto& s : slots_) out.push_back(s.dir);
+    for (const auto& s : slots_)
+        if (s.inner != s.dir) out.push_back(s.inner);
+    return out;
+}
+
+std::vector<HierarchyInfo> ManagerBase::hierarchies() const {
+    std::vector<HierarchyInfo> out;
+    for (const auto& s : slots_) out.push_back({s.h.v2, s.h.controllers, s.h.mount_name(), s.dir});
+    return out;
+}
+
+std::function<Status(const Dir&, const Dir&)> ManagerBase::created_hook(
+    const Hierarchy& h, std::function<Status(const Dir&, const Dir&)> then) const {
+    if (!mkdir_hook_) return then;
+    return [this, h, then = std::move(then)](const Dir& parent, const Dir& child) -> Status {
+        mkdir_hook_(child.path, h);
+        return then ? then(parent, child) : Status{};
+    };
+}
+
+Status ManagerBase::create() {
+    if (any_dir_exists()) {
+        // A crashed run left its cgroup: nothing of it may survive into ours.
+        auto st = kill_all();
+        if (st) st = remove_dirs();
+        if (!st)
+            return fail(
+                std::move(st.error()).context("removing the leftover cgroup of a previous run"));
+    }
+    std::vector<std::string> made;
+    ScopeExit undo([&made] {
+        for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
+    });
+    for (const auto& s : slots_)
+        KISTE_TRY_CTX(make_slot(s, made), "creating the container's cgroup in {}", s.h.mountpoint);
+    undo.dismiss();
+    return {};
+}
+
+Result<std::vector<pid_t>> ManagerBase::pids() {
+    std::vector<pid_t> all;
+    for (const auto& s : slots_) {
+        if (!dir_exists(s.dir)) continue;
+        auto p = KISTE_TRY(procs_recursive(s.dir));
+        all.insert(all.end(), p.begin(), p.end());
+    }
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    return all;
+}
+
+Status ManagerBase::kill_all() {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::milliseconds(kKillTimeoutMs);
+    auto pause = std::chrono::microseconds(500);
+    for (;;) {
+        // cgroup.kill reaches every process of a v2 cgroup (also on the
+        // unified hierarchy of a hybrid host) without a pid race.
+        for (const auto& s : slots_) {
+            if (!s.h.v2 || !dir_exists(s.dir)) continue;
+            if (auto d = open_dir(s.dir)) (void)v2::core::kill(*d);
+        }
+        auto left = KISTE_TRY(pids());
+        if (left.empty()) return {};
+        // Frozen, no process can fork or exit between reading and killing,
+        // so no pid is reused under us; on v1 the kills land at the thaw.
+        auto frozen = freeze_for_kill();
+        left = KISTE_TRY(pids());
+        for (pid_t p : left)
+            if (p > 1 && p != ::getpid()) ::kill(p, SIGKILL);  // never ourselves
+        if (frozen && *frozen) (void)thaw_after_kill();
+        if (Clock::now() >= deadline) {
+            std::string list;
+            for (pid_t p : left) list += (list.empty() ? "" : " ") + std::to_string(p);
+            return fail("processes survive SIGKILL in {}: {}", slots_.front().dir, list);
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::microseconds(20000));
+    }
+}
+
+Status ManagerBase::remove_dirs() {
+    Status first;
+    for (const auto& s : slots_) {
+        auto st = remove_tree(s.dir, kRmdirBusyMs);
+        if (!st && first) first = std::move(st);
+        // kiste.payload is kiste's own; it goes when its last container goes.
+        // A concurrent create retries its mkdir (mkdir_path).
+        if (st && remove_empty_parent_) ::rmdir(parent_of(s.dir).c_str());
+    }
+    return first;
+}
+
+Status ManagerBase::destroy() {
+    if (!any_dir_exists()) return {};
+    KISTE_TRY_CTX(kill_all(), "killing the processes of the container's cgroup");
+    return remove_dirs();
+}
+
+}  // namespace kiste::cgroup

@@ -1,0 +1,101 @@
+#include "cgroup/settings.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "cgroup/translate.hpp"
+#include "cgroup/values.hpp"
+
+namespace kiste::cgroup {
+
+std::string describe(const CgroupConfig::Setting& s) {
+    std::string what =
+        fmt::format("lxc.cgroup{}.{} = {}", s.version == 2 ? "2" : "", s.key, s.value);
+    return s.origin.empty() ? what : s.origin + ": " + what;
+}
+
+int write_rank(int version, std::string_view key) {
+    if (key == "cpuset.cpus") return 0;
+    if (key == "cpuset.mems") return 1;
+    if (key.starts_with("cpuset.")) return 2;
+    if (version == 1) {
+        if (key == "memory.limit_in_bytes") return 10;
+        if (key == "memory.memsw.limit_in_bytes") return 11;
+        if (key.starts_with("memory.")) return 12;
+        if (key == "cpu.cfs_period_us") return 20;
+        if (key == "cpu.cfs_quota_us") return 21;
+        if (key == "cpu.rt_period_us") return 22;
+        if (key == "cpu.rt_runtime_us") return 23;
+        if (key == "freezer.state") return 90;
+    } else {
+        if (key == "memory.min") return 10;
+        if (key == "memory.low") return 11;
+        if (key == "memory.high") return 12;
+        if (key == "memory.max") return 13;
+        if (key == "memory.swap.max") return 14;
+        if (key.starts_with("memory.")) return 15;
+        if (key.starts_with("cpu.")) return 20;
+        if (key == "cgroup.freeze") return 90;
+    }
+    return 50;
+}
+
+Result<Plan> plan_settings(const CgroupConfig& cfg, int target, bool unified) {
+    Plan plan;
+    const int other = target == 1 ? 2 : 1;
+    std::set<std::string, std::less<>> native;  // files the host's own keys write
+    for (const auto& s : cfg.settings)
+        if (s.version == target) native.insert(s.key);
+    const TranslateContext ctx = context_of(cfg, other);
+
+    for (const auto& s : cfg.settings) {
+        const std::string source = describe(s);
+        if (s.version != 1 && s.version != 2)
+            return fail("{}: unknown cgroup version {}", source, s.version);
+        if (auto st = validate_value(s.version, s.key, s.value); !st)
+            return fail("{}: invalid value: {}", source, st.error().root());
+        // LXC takes device rules in v1 syntax under both prefixes; on v2 they
+        // become the eBPF device program.
+        const bool device = s.key == "devices.allow" || s.key == "devices.deny";
+        if (device && !valid_device_rule(s.value))
+            return fail("{}: invalid value: expected a device rule: 'a' or 'c|b|a MAJ:MIN rwm'",
+                        source);
+        if (device && target == 2) {
+            plan.devices.push_back({s.key == "devices.allow", s.value, source});
+            continue;
+        }
+        if (s.version == target || device) {
+            plan.writes.push_back({s.key, normalize_value(target, s.key, s.value), source,
+                                   write_rank(target, s.key)});
+            continue;
+        }
+        // A v2 core file on a hybrid host goes to its cgroup2 mount unchanged.
+        if (target == 1 && unified && s.key.starts_with("cgroup.") && s.key != "cgroup.freeze") {
+            plan.writes.push_back({s.key, s.value, source, write_rank(2, s.key)});
+            continue;
+        }
+        Translation t = target == 2 ? v1_to_v2(s.key, s.value, ctx) : v2_to_v1(s.key, s.value, ctx);
+        if (t.device) {
+            plan.devices.push_back({s.key == "devices.allow", s.value, source});
+            continue;
+        }
+        if (!t.note.empty())
+            plan.notes.push_back(
+                fmt::format("{}: not applied on this cgroup v{} host: {}", source, target, t.note));
+        for (auto& w : t.writes) {
+            if (native.contains(w.key)) {
+                plan.notes.push_back(fmt::format("{}: not translated: lxc.cgroup{}.{} is set",
+                                                 source, target == 2 ? "2" : "", w.key));
+                continue;
+            }
+            std::string src = fmt::format("{} (as {})", source, w.key);
+            const int rank = write_rank(target, w.key);
+            plan.writes.push_back({std::move(w.key), std::move(w.value), std::move(src), rank});
+        }
+    }
+    std::stable_sort(plan.writes.begin(), plan.writes.end(),
+                     [](const auto& a, const auto& b) { return a.rank < b.rank; });
+    return plan;
+}
+
+}  // namespace kiste::cgroup

@@ -1,0 +1,56 @@
+// cgroup v1 controllers, one file each; every function works on an open
+// cgroup directory, so unit tests run them against a temp dir.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cgroup/fs.hpp"
+
+namespace kiste::cgroup::v1 {
+
+namespace cpuset {
+// A new v1 cpuset starts with empty cpus and mems, and no task can join it:
+// copy the parent's (LXC and runc do the same; cgroup.clone_children would
+// change the parent, which kiste does not own).
+Status inherit(const Dir& parent, const Dir& child);
+// inherit() for every component of `rel` below `base`, top down; components
+// that already have cpus and mems are left alone. Run on existing components
+// too: a concurrent start may have made kiste.payload and not filled it yet.
+Status inherit_down(const std::string& base, const std::string& rel);
+}  // namespace cpuset
+
+namespace freezer {
+// Writes FROZEN and waits (up to timeout_ms) until freezer.state says FROZEN;
+// thaws again and fails when it does not get there.
+Status freeze(const Dir& d, int timeout_ms = 5000);
+Status thaw(const Dir& d);
+Result<bool> frozen(const Dir& d);  // FREEZING counts as not frozen
+}  // namespace freezer
+
+namespace memory {
+struct Stats {
+    uint64_t usage = 0;
+    uint64_t limit = 0;  // 0: none
+    uint64_t oom_kills = 0;
+};
+Result<Stats> stats(const Dir& d);
+// v1's "unlimited": PAGE_COUNTER_MAX pages, rounded; anything this large is no limit.
+bool is_unlimited(uint64_t bytes);
+}  // namespace memory
+
+namespace cpuacct {
+Result<uint64_t> usage_ns(const Dir& d);
+}  // namespace cpuacct
+
+namespace pids {
+Result<uint64_t> current(const Dir& d);
+}  // namespace pids
+
+namespace blkio {
+// The file a blkio key goes to: without CFQ (kernel >= 5.0) blkio.weight and
+// blkio.weight_device exist only as blkio.bfq.weight[_device], as runc maps them.
+std::string file_for(const Dir& d, const std::string& key);
+}  // namespace blkio
+
+}  // namespace kiste::cgroup::v1

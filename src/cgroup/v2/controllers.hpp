@@ -1,0 +1,49 @@
+// cgroup v2 files, one file per controller; every function works on an open
+// cgroup directory, so unit tests run them against a temp dir.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cgroup/fs.hpp"
+
+namespace kiste::cgroup::v2 {
+
+namespace core {
+std::vector<std::string> controllers(const Dir& d);      // cgroup.controllers
+std::vector<std::string> subtree_control(const Dir& d);  // cgroup.subtree_control
+// Enables each of `want` that d offers and has not enabled yet, one at a
+// time (one refused controller does not stop the others); the refusals are
+// returned as messages.
+std::vector<std::string> enable(const Dir& d, const std::vector<std::string>& want);
+// cgroup.kill (5.14+): false when the kernel has no such file.
+Result<bool> kill(const Dir& d);
+Result<bool> populated(const Dir& d);  // cgroup.events
+}  // namespace core
+
+namespace freezer {
+// cgroup.freeze = 1, then waits for "frozen 1" in cgroup.events.
+Status freeze(const Dir& d, int timeout_ms = 5000);
+Status thaw(const Dir& d);
+Result<bool> frozen(const Dir& d);
+}  // namespace freezer
+
+namespace memory {
+struct Stats {
+    uint64_t usage = 0;
+    uint64_t limit = 0;  // 0: none ("max")
+    uint64_t oom_kills = 0;
+};
+Result<Stats> stats(const Dir& d);
+}  // namespace memory
+
+namespace cpu {
+Result<uint64_t> usage_ns(const Dir& d);  // cpu.stat usage_usec, in ns
+}  // namespace cpu
+
+namespace pids {
+Result<uint64_t> current(const Dir& d);
+}  // namespace pids
+
+}  // namespace kiste::cgroup::v2

@@ -1,0 +1,131 @@
+#include "manager/info.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "cgroup/cgroup.hpp"
+#include "config/lxc/config.hpp"
+
+namespace kiste::manager {
+
+namespace {
+
+// Addresses of the container's interfaces (not loopback), read from inside
+// its network namespace by a short-lived child.
+void read_addresses(pid_t init, ContainerInfo& info) {
+    std::string ns = fmt::format("/proc/{}/ns/net", init);
+    int nsfd = ::open(ns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) return;
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) < 0) {
+        ::close(nsfd);
+        return;
+    }
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setns(nsfd, CLONE_NEWNET) < 0) ::_exit(1);
+        ifaddrs* list = nullptr;
+        if (::getifaddrs(&list) < 0) ::_exit(1);
+        std::string out;
+        for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+            if (a->ifa_addr == nullptr || (a->ifa_flags & IFF_LOOPBACK)) continue;
+            char buf[INET6_ADDRSTRLEN] = {};
+            if (a->ifa_addr->sa_family == AF_INET) {
+                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, buf,
+                            sizeof buf);
+                out += fmt::format("4 {}\n", buf);
+            } else if (a->ifa_addr->sa_family == AF_INET6) {
+                auto* in6 = reinterpret_cast<sockaddr_in6*>(a->ifa_addr);
+                if (IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr)) continue;
+                ::inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
+                out += fmt::format("6 {}\n", buf);
+            }
+        }
+        (void)!::write(p[1], out.data(), out.size());
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    ::close(nsfd);
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    ::close(p[0]);
+    if (pid > 0) ::waitpid(pid, nullptr, 0);
+    std::istringstream ss(text);
+    std::string fam, addr;
+    while (ss >> fam >> addr) (fam == "4" ? info.ipv4 : info.ipv6).push_back(addr);
+}
+
+}  // namespace
+
+ContainerInfo gather_info(const state::ContainerPaths& paths, bool runtime) {
+    ContainerInfo info;
+    info.name = paths.name;
+    info.config = paths.config();
+    info.log = paths.log();
+    if (auto cfg = lxc::load_file(paths.config()); cfg) info.autostart = cfg->start_auto;
+    auto seen = state::observe(paths);
+    info.state = seen.state;
+    if (seen.state == state::State::Stopped || !seen.recorded) return info;
+    const auto& r = *seen.recorded;
+    info.pid = r.init_pid;
+    info.monitor_pid = r.monitor_pid;
+    info.ttys = r.ttys;
+    if (!r.config_file.empty()) info.config = r.config_file;
+    if (!runtime) return info;
+    if (info.pid > 0) read_addresses(info.pid, info);
+    if (!r.cgroup_paths.empty()) {
+        if (auto cg = cgroup::open_manager(r.cgroup_paths); cg) {
+            if (auto st = (*cg)->stats(); st) {
+                info.memory = st->memory_usage;
+                info.memory_limit = st->memory_limit;
+                info.cpu_seconds = static_cast<double>(st->cpu_usage_ns) / 1e9;
+                info.processes = st->pids;
+                info.oom_kills = st->oom_kills;
+            }
+            if (info.processes == 0)
+                if (auto pids = (*cg)->pids(); pids) info.processes = pids->size();
+        }
+    }
+    return info;
+}
+
+nlohmann::json to_json(const ContainerInfo& i) {
+    return nlohmann::json{
+        {"name", i.name},
+        {"state", state::state_name(i.state)},
+        {"pid", i.pid},
+        {"monitor_pid", i.monitor_pid},
+        {"ipv4", i.ipv4},
+        {"ipv6", i.ipv6},
+        {"cpu_seconds", i.cpu_seconds},
+        {"memory", {{"usage", i.memory}, {"limit", i.memory_limit}}},
+        {"oom_kills", i.oom_kills},
+        {"processes", i.processes},
+        {"ttys", i.ttys},
+        {"config", i.config},
+        {"log", i.log},
+        {"autostart", i.autostart},
+    };
+}
+
+std::string human_bytes(uint64_t n) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(n);
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < std::size(units)) {
+        v /= 1024;
+        ++u;
+    }
+    return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+}  // namespace kiste::manager

@@ -1,0 +1,383 @@
+#include "manager/monitor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+
+#include "cgroup/cgroup.hpp"
+#include "manager/protocol.hpp"
+#include "manager/ptys.hpp"
+#include "runtime/launcher.hpp"
+#include "state/run_lock.hpp"
+
+namespace kiste::manager {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Client {
+    UniqueFd fd;
+    int tty = -1;              // index into ptys when attached to one
+    bool awaits_stop = false;  // gets "stopped" when the container is down
+};
+
+class Monitor {
+public:
+    Monitor(MonitorSetup& s, Logger& log) : s_(s), log_(log) {}
+
+    // Everything up to RUNNING; then the starter is told.
+    Status boot();
+    // Serves until the container is down; returns the exit code.
+    int serve();
+    // Kills what is left and removes what the run made.
+    void teardown();
+
+private:
+    Status launch_init();
+    void on_init_exit();
+    void on_request(Client& c, const std::string& req);
+    void on_client(size_t idx);
+    void on_pty(size_t idx);
+    void on_terminal_input();
+    void begin_stop(int timeout_seconds, bool kill_now);
+    void send_signal(int sig);
+    Status write_state(state::State st);
+    void drop_client(size_t idx);
+
+    MonitorSetup& s_;
+    Logger& log_;
+    state::NameLock lock_;
+    UniqueFd listen_;
+    UniqueFd signals_;
+    std::vector<Pty> ptys_;  // [0] is the console
+    std::vector<std::unique_ptr<Client>> clients_;
+    std::unique_ptr<cgroup::MonitorCgroup> monitor_cgroup_;
+    std::unique_ptr<cgroup::Manager> cgroup_;
+    std::optional<runtime::Launched> init_;
+    state::RuntimeState rs_;
+    bool stopping_ = false;
+    bool done_ = false;
+    std::optional<Clock::time_point> kill_at_;
+    termios saved_termios_{};
+    bool terminal_raw_ = false;
+};
+
+Status Monitor::write_state(state::State st) {
+    rs_.state = st;
+    return state::write_state(s_.paths, rs_);
+}
+
+Status Monitor::boot() {
+    const auto& paths = s_.paths;
+    lock_ = KISTE_TRY(state::NameLock::acquire(paths.run_root(), paths.name));
+    for (const std::string& d : {state::run_root(), paths.run_root(), paths.run_dir()}) {
+        if (::mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("creating {}", d);
+    }
+    rs_.monitor_pid = ::getpid();
+    rs_.monitor_start_time = state::process_start_time(rs_.monitor_pid);
+    rs_.config_file = s_.config_file;
+    rs_.log_file = paths.log();
+    KISTE_TRY(write_state(state::State::Starting));
+    listen_ = KISTE_TRY(proto::listen_at(paths.monitor_socket()));
+
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    signals_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+    ::signal(SIGPIPE, SIG_IGN);
+
+    ptys_.push_back(KISTE_TRY(open_pty("console")));
+    rs_.ttys.push_back("console");
+    if (!s_.spec.console.logfile.empty()) {
+        ptys_[0].logfile.reset(::open(s_.spec.console.logfile.c_str(),
+                                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+        if (!ptys_[0].logfile)
+            return fail_errno("lxc.console.logfile: opening {}", s_.spec.console.logfile);
+    }
+    for (uint32_t i = 1; i <= s_.spec.dev.tty_max; ++i) {
+        ptys_.push_back(KISTE_TRY(open_pty(fmt::format("tty{}", i))));
+        rs_.ttys.push_back(fmt::format("tty{}", i));
+    }
+
+    // The monitor lives in kiste.monitor/NAME, the container in kiste.payload/NAME.
+    monitor_cgroup_ = KISTE_TRY_CTX(cgroup::enter_monitor_cgroup(paths.name, s_.spec.cgroup),
+                                    "the monitor cgroup of {}", paths.name);
+    rs_.monitor_cgroup_paths = monitor_cgroup_->paths();
+    cgroup_ = KISTE_TRY_CTX(cgroup::make_manager(paths.name, s_.spec.cgroup), "cgroups of {}",
+                            paths.name);
+    KISTE_TRY(cgroup_->create());
+    rs_.cgroup_paths = cgroup_->paths();
+    KISTE_TRY(write_state(state::State::Starting));
+    KISTE_TRY(cgroup_->apply_settings(s_.spec.cgroup));
+    KISTE_TRY(launch_init());
+
+    if (s_.foreground && ::isatty(STDIN_FILENO) &&
+        ::tcgetattr(STDIN_FILENO, &saved_termios_) == 0) {
+        termios raw = saved_termios_;
+        ::cfmakeraw(&raw);
+        terminal_raw_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+    }
+    return {};
+}
+
+Status Monitor::launch_init() {
+    runtime::LaunchOptions opt;
+    opt.console_fd = ptys_[0].slave.get();
+    opt.stdio_fd = ptys_[0].slave.get();
+    for (size_t i = 1; i < ptys_.size(); ++i) opt.tty_fds.push_back(ptys_[i].slave.get());
+    sigemptyset(&opt.parent_blocked);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&opt.parent_blocked, sig);
+    auto v2 = cgroup_->open_v2_dir();
+    UniqueFd cgroup_dir(v2 ? *v2 : -1);
+    opt.cgroup_fd = cgroup_dir.get();
+    opt.before_mapped = [this](pid_t pid) -> Status {
+        // v1 hierarchies (and v2 without CLONE_INTO_CGROUP) are joined here,
+        // before the child does anything.
+        return cgroup_->attach(pid);
+    };
+    init_ = KISTE_TRY(runtime::launch(s_.spec, opt, log_));
+    rs_.init_pid = init_->init.pid();
+    rs_.init_start_time = state::process_start_time(rs_.init_pid);
+    KISTE_TRY(write_state(state::State::Running));
+    log_.info("container {} RUNNING, init pid {}", s_.paths.name, rs_.init_pid);
+    return {};
+}
+
+void Monitor::send_signal(int sig) {
+    if (init_ && init_->init.active()) (void)init_->init.signal(sig);
+}
+
+void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
+    if (!stopping_) {
+        stopping_ = true;
+        (void)write_state(state::State::Stopping);
+    }
+    if (kill_now || timeout_seconds == 0) {
+        (void)cgroup_->kill_all();
+        send_signal(SIGKILL);
+        return;
+    }
+    send_signal(s_.spec.signal_halt != 0 ? s_.spec.signal_halt : SIGPWR);
+    if (timeout_seconds > 0) {
+        auto at = Clock::now() + std::chrono::seconds(timeout_seconds);
+        if (!kill_at_ || at < *kill_at_) kill_at_ = at;
+    }
+}
+
+void Monitor::on_init_exit() {
+    auto st = init_->init.wait();
+    init_.reset();
+    // In a pid namespace, reboot(2) kills init with SIGHUP (restart) or SIGINT (halt).
+    const bool reboot = st && st->signaled && st->code == SIGHUP && !stopping_;
+    (void)cgroup_->kill_all();
+    if (reboot) {
+        log_.info("container {} rebooted; starting it again", s_.paths.name);
+        if (auto r = launch_init(); r)
+            return;
+        else
+            log_.error("restarting {}: {}", s_.paths.name, r.error().message());
+    }
+    rs_.last_exit = st ? st->shell_code() : -1;
+    done_ = true;
+}
+
+void Monitor::drop_client(size_t idx) {
+    Client& c = *clients_[idx];
+    if (c.tty >= 0) std::erase(ptys_[static_cast<size_t>(c.tty)].clients, c.fd.get());
+    clients_.erase(clients_.begin() + static_cast<long>(idx));
+}
+
+void Monitor::on_request(Client& c, const std::string& req) {
+    int fd = c.fd.get();
+    if (req == "state") {
+        (void)proto::send(fd, proto::Reply,
+                          fmt::format("{} {}", state::state_name(rs_.state), rs_.init_pid));
+    } else if (req.starts_with("stop")) {
+        int timeout = 60, kill_now = 0;
+        std::sscanf(req.c_str(), "stop %d %d", &timeout, &kill_now);
+        c.awaits_stop = true;
+        begin_stop(timeout, kill_now != 0);
+    } else if (req == "reboot") {
+        send_signal(s_.spec.signal_reboot != 0 ? s_.spec.signal_reboot : SIGINT);
+        (void)proto::send(fd, proto::Reply, "ok");
+    } else if (req.starts_with("console")) {
+        int n = 0;
+        std::sscanf(req.c_str(), "console %d", &n);
+        if (n < 0 || static_cast<size_t>(n) >= ptys_.size()) {
+            (void)proto::send(fd, proto::Failure,
+                              fmt::format("container {} has no tty {} (lxc.tty.max = {})",
+                                          s_.paths.name, n, ptys_.size() - 1));
+            return;
+        }
+        c.tty = n;
+        ptys_[static_cast<size_t>(n)].clients.push_back(fd);
+        (void)proto::send(fd, proto::Reply, "ok");
+    } else if (req == "log") {
+        (void)proto::send(fd, proto::Reply, ptys_[0].recent);
+    } else {
+        (void)proto::send(fd, proto::Failure, fmt::format("unknown request '{}'", req));
+    }
+}
+
+void Monitor::on_client(size_t idx) {
+    Client& c = *clients_[idx];
+    auto p = proto::receive(c.fd.get());
+    if (!p || !*p) {
+        drop_client(idx);
+        return;
+    }
+    switch ((*p)->kind) {
+        case proto::Request: on_request(c, (*p)->payload); break;
+        case proto::Data:
+            if (c.tty >= 0)
+                (void)!::write(ptys_[static_cast<size_t>(c.tty)].master.get(), (*p)->payload.data(),
+                               (*p)->payload.size());
+            break;
+        case proto::Winsize:
+            if (c.tty >= 0) {
+                winsize ws{};
+                std::sscanf((*p)->payload.c_str(), "%hu %hu", &ws.ws_row, &ws.ws_col);
+                ::ioctl(ptys_[static_cast<size_t>(c.tty)].master.get(), TIOCSWINSZ, &ws);
+            }
+            break;
+        default: break;
+    }
+}
+
+void Monitor::on_pty(size_t idx) {
+    Pty& p = ptys_[idx];
+    char buf[8192];
+    ssize_t n = ::read(p.master.get(), buf, sizeof buf);
+    if (n <= 0) return;
+    std::string_view out(buf, static_cast<size_t>(n));
+    if (idx == 0) {
+        p.remember(out);
+        if (p.logfile) (void)!::write(p.logfile.get(), out.data(), out.size());
+        if (s_.foreground) (void)!::write(STDOUT_FILENO, out.data(), out.size());
+    }
+    for (int fd : p.clients) (void)proto::send(fd, proto::Data, out);
+}
+
+void Monitor::on_terminal_input() {
+    char buf[4096];
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n > 0) (void)!::write(ptys_[0].master.get(), buf, static_cast<size_t>(n));
+}
+
+int Monitor::serve() {
+    while (!done_) {
+        // Layout: [0] init pidfd, [1] signals, [2] listen, [3] stdin (fg), ptys..., clients...
+        std::vector<pollfd> fds;
+        fds.push_back({init_ ? init_->init.pidfd() : -1, POLLIN, 0});
+        fds.push_back({signals_.get(), POLLIN, 0});
+        fds.push_back({listen_.get(), POLLIN, 0});
+        fds.push_back({s_.foreground ? STDIN_FILENO : -1, POLLIN, 0});
+        for (auto& p : ptys_) fds.push_back({p.master.get(), POLLIN, 0});
+        for (auto& c : clients_) fds.push_back({c->fd.get(), POLLIN, 0});
+        int timeout = -1;
+        if (kill_at_) {
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*kill_at_ - Clock::now());
+            timeout = static_cast<int>(std::max<int64_t>(0, left.count()));
+        }
+        int rc = ::poll(fds.data(), fds.size(), timeout);
+        if (rc < 0 && errno != EINTR) break;
+        if (kill_at_ && Clock::now() >= *kill_at_) {
+            log_.warn("container {} did not stop in time; killing it", s_.paths.name);
+            kill_at_.reset();
+            begin_stop(0, true);
+        }
+        if (rc <= 0) continue;
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo si{};
+            while (::read(signals_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si))
+                begin_stop(60, false);
+        }
+        if (fds[2].revents & POLLIN) {
+            int cfd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+            if (cfd >= 0) {
+                auto c = std::make_unique<Client>();
+                c->fd.reset(cfd);
+                clients_.push_back(std::move(c));
+            }
+        }
+        if (fds[3].revents & POLLIN) on_terminal_input();
+        const size_t pty_base = 4;
+        for (size_t i = 0; i < ptys_.size(); ++i)
+            if (fds[pty_base + i].revents & POLLIN) on_pty(i);
+        // Clients last, from the back, since handling may drop them.
+        const size_t client_base = pty_base + ptys_.size();
+        for (size_t i = fds.size(); i-- > client_base;) {
+            if (fds[i].revents == 0) continue;
+            size_t idx = i - client_base;
+            if (idx < clients_.size()) on_client(idx);
+        }
+        if (init_ && (fds[0].revents & POLLIN)) on_init_exit();
+    }
+    return 0;
+}
+
+void Monitor::teardown() {
+    // Without the name lock nothing here is ours (another monitor runs it).
+    if (lock_.fd() < 0) return;
+    if (terminal_raw_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios_);
+    if (init_) {
+        (void)init_->init.signal(SIGKILL);
+        (void)init_->init.wait();
+        init_.reset();
+    }
+    if (cgroup_) {
+        if (auto st = cgroup_->destroy(); !st)
+            log_.error("removing the cgroups of {}: {}", s_.paths.name, st.error().message());
+    }
+    if (monitor_cgroup_) {
+        if (auto st = monitor_cgroup_->leave(); !st)
+            log_.error("removing the monitor cgroup of {}: {}", s_.paths.name,
+                       st.error().message());
+    }
+    ::unlink(s_.paths.monitor_socket().c_str());
+    ::unlink(s_.paths.state_file().c_str());
+    ::rmdir(s_.paths.run_dir().c_str());
+    ::rmdir(s_.paths.run_root().c_str());  // only when empty (a per-path subdirectory)
+    for (auto& c : clients_)
+        if (c->awaits_stop) (void)proto::send(c->fd.get(), proto::Reply, "stopped");
+    clients_.clear();
+    log_.info("container {} STOPPED", s_.paths.name);
+}
+
+}  // namespace
+
+int run_monitor(MonitorSetup& setup, Logger& log) {
+    Monitor m(setup, log);
+    auto booted = m.boot();
+    if (!booted) {
+        std::string msg = booted.error().message();
+        log.error("starting {}: {}", setup.paths.name, msg);
+        if (setup.report_fd >= 0)
+            (void)!::write(setup.report_fd, ("ERR " + msg).data(), msg.size() + 4);
+        m.teardown();
+        return 1;
+    }
+    if (setup.report_fd >= 0) {
+        (void)!::write(setup.report_fd, "OK", 2);
+        ::close(setup.report_fd);
+        setup.report_fd = -1;
+    }
+    int rc = m.serve();
+    m.teardown();
+    return rc;
+}
+
+}  // namespace kiste::manager

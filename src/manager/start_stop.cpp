@@ -1,0 +1,182 @@
+// start, stop, wait and the cleanup of a dead run.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include "cgroup/cgroup.hpp"
+#include "manager/manager.hpp"
+#include "manager/monitor.hpp"
+#include "manager/protocol.hpp"
+#include "spec/validate.hpp"
+#include "state/run_lock.hpp"
+
+namespace kiste::manager {
+
+Result<lxc::LxcConfig> load_config(const state::ContainerPaths& paths,
+                                   const std::string& config_file,
+                                   const std::vector<std::string>& overrides) {
+    const std::string file = config_file.empty() ? paths.config() : config_file;
+    struct stat st {};
+    if (config_file.empty() && ::stat(file.c_str(), &st) < 0)
+        return fail(Error(ENOENT, fmt::format("container {} does not exist in {} (no {})",
+                                              paths.name, paths.lxcpath, file)));
+    lxc::LxcConfig cfg = KISTE_TRY(lxc::load_file(file));
+    for (const auto& o : overrides) KISTE_TRY_CTX(lxc::apply_override(cfg, o), "-s {}", o);
+    return cfg;
+}
+
+namespace {
+
+Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const StartOptions& opt,
+                                 Logger& log) {
+    lxc::LxcConfig cfg = KISTE_TRY(load_config(paths, opt.config_file, opt.overrides));
+    ContainerSpec spec = KISTE_TRY(lxc::to_spec(cfg, lxc::Purpose::Start));
+    spec.name = paths.name;
+    std::string init = cfg.init_cmd.empty() ? "/sbin/init" : cfg.init_cmd;
+    spec.process.args = KISTE_TRY(lxc::split_command(init));
+    spec.process.args.insert(spec.process.args.end(), opt.init_args.begin(), opt.init_args.end());
+    spec.process.use_init = false;
+    if (!spec.unapplied.empty()) {
+        for (const auto& u : spec.unapplied)
+            log.log(opt.allow_unapplied ? LogLevel::Warn : LogLevel::Error, "{}: {} = {}: {}",
+                    u.origin, u.key, u.value, u.reason);
+        if (!opt.allow_unapplied)
+            return fail(
+                "refusing to start {} without the keys above (--allow-unapplied starts it anyway)",
+                paths.name);
+    }
+    KISTE_TRY(validate(spec));
+    return spec;
+}
+
+// The detached monitor: a grandchild in its own session, stdio on /dev/null,
+// logging to the container's log file.
+[[noreturn]] void become_monitor(MonitorSetup& setup, int report_fd, Logger& parent_log) {
+    ::setsid();
+    if (pid_t p = ::fork(); p != 0) ::_exit(p < 0 ? 1 : 0);
+    ::chdir("/");
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+    if (null > 2) ::close(null);
+    Logger log(LogLevel::Fatal);
+    log.set_prefix(fmt::format("kiste-monitor {}", setup.paths.name));
+    log.set_file_level(LogLevel::Info);
+    (void)log.open_file(setup.paths.log());
+    (void)parent_log;
+    setup.report_fd = report_fd;
+    ::_exit(run_monitor(setup, log));
+}
+
+}  // namespace
+
+Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger& log) {
+    auto seen = state::observe(paths);
+    if (seen.state != state::State::Stopped)
+        return fail(Error(EBUSY, fmt::format("container {} is already {}", paths.name,
+                                             state::state_name(seen.state))));
+    if (seen.stale) KISTE_TRY(cleanup_stale(paths, log));
+    MonitorSetup setup{paths, KISTE_TRY(start_spec(paths, opt, log)),
+                       opt.config_file.empty() ? paths.config() : opt.config_file, -1,
+                       opt.foreground};
+    if (opt.foreground) {
+        if (run_monitor(setup, log) != 0) return fail("container {} failed to start", paths.name);
+        return {};
+    }
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) < 0) return fail_errno("pipe for the monitor");
+    pid_t pid = ::fork();
+    if (pid < 0) return fail_errno("forking the monitor of {}", paths.name);
+    if (pid == 0) {
+        ::close(pipefd[0]);
+        become_monitor(setup, pipefd[1], log);
+    }
+    ::close(pipefd[1]);
+    ::waitpid(pid, nullptr, 0);
+    std::string answer;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<size_t>(n));
+    ::close(pipefd[0]);
+    if (answer == "OK") return {};
+    if (answer.starts_with("ERR ")) return fail("{}", answer.substr(4));
+    return fail("the monitor of {} exited without starting it (see {})", paths.name, paths.log());
+}
+
+Status cleanup_stale(const state::ContainerPaths& paths, Logger& log) {
+    auto seen = state::observe(paths);
+    if (seen.state != state::State::Stopped) return {};
+    if (seen.recorded) {
+        const auto& r = *seen.recorded;
+        for (const auto* cgroups : {&r.cgroup_paths, &r.monitor_cgroup_paths}) {
+            if (cgroups->empty()) continue;
+            if (auto cg = cgroup::open_manager(*cgroups); cg) {
+                if (auto st = (*cg)->destroy(); !st)
+                    log.warn("cleaning the cgroups of {}: {}", paths.name, st.error().message());
+            }
+        }
+        // An init that outlived its monitor (it should not: pdeathsig) is ended.
+        if (r.init_pid > 0 && state::process_start_time(r.init_pid) == r.init_start_time &&
+            r.init_start_time != 0)
+            ::kill(r.init_pid, SIGKILL);
+    }
+    ::unlink(paths.monitor_socket().c_str());
+    ::unlink(paths.state_file().c_str());
+    ::unlink((paths.state_file() + ".tmp").c_str());
+    ::rmdir(paths.run_dir().c_str());
+    ::rmdir(paths.run_root().c_str());  // a per-path subdirectory, once empty
+    return {};
+}
+
+Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log) {
+    auto seen = state::observe(paths);
+    if (seen.state == state::State::Stopped) {
+        if (seen.stale) {
+            log.info("container {} was not running; cleaning up what its last run left",
+                     paths.name);
+            return cleanup_stale(paths, log);
+        }
+        log.info("container {} is not running", paths.name);
+        return {};
+    }
+    if (opt.reboot) {
+        KISTE_TRY(proto::request(paths.monitor_socket(), "reboot"));
+        return {};
+    }
+    auto reply = proto::request(paths.monitor_socket(),
+                                fmt::format("stop {} {}", opt.timeout_seconds, opt.kill ? 1 : 0));
+    if (!reply) {
+        // The monitor died between our look and our request.
+        if (state::observe(paths).state == state::State::Stopped) return cleanup_stale(paths, log);
+        return fail(std::move(reply.error()));
+    }
+    // The monitor answers just before it exits; once its name lock is gone,
+    // every command sees STOPPED.
+    for (int i = 0; i < 200 && state::NameLock::held(paths.run_root(), paths.name); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return {};
+}
+
+Status wait_for_state(const state::ContainerPaths& paths, const std::vector<state::State>& want,
+                      int timeout_seconds) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    for (;;) {
+        auto now = state::observe(paths).state;
+        if (std::find(want.begin(), want.end(), now) != want.end()) return {};
+        if (timeout_seconds >= 0 && std::chrono::steady_clock::now() >= deadline)
+            return fail(
+                Error(ETIMEDOUT, fmt::format("container {} is {}, not {} after {} s", paths.name,
+                                             state::state_name(now),
+                                             state::state_name(want.front()), timeout_seconds)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+}  // namespace kiste::manager

@@ -1,0 +1,106 @@
+// The config `kiste create` writes before the template runs.
+#include <gtest/gtest.h>
+
+#include "config/lxc/config.hpp"
+#include "template/create_config.hpp"
+
+namespace kiste::tmpl {
+namespace {
+
+ConfigPlan base_plan() {
+    ConfigPlan p;
+    p.template_desc = "busybox (/t/busybox)";
+    p.template_args = {"--ttys", "2", "a b"};
+    p.name = "c1";
+    return p;
+}
+
+TEST(CreateConfig, HeaderAndDefaultsWithoutBase) {
+    ConfigPlan p = base_plan();
+    p.rootfs = "dir:/var/lib/kiste/c1/rootfs";
+    std::string text = compose_config(p);
+    EXPECT_NE(text.find("# Template used to create this container: busybox (/t/busybox)\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("# Parameters passed to the template: --ttys 2 'a b'\n"),
+              std::string::npos);
+    auto cfg = lxc::load_string(text, "config");
+    ASSERT_TRUE(cfg) << cfg.error().message();
+    EXPECT_EQ(*lxc::get_key(*cfg, "lxc.rootfs.path"), "dir:/var/lib/kiste/c1/rootfs");
+    EXPECT_EQ(*lxc::get_key(*cfg, "lxc.uts.name"), "c1");
+    EXPECT_EQ(text.find("lxc.rootfs.managed"), std::string::npos);
+}
+
+TEST(CreateConfig, BaseKeptRootfsReplacedPathsAbsolute) {
+    ConfigPlan p = base_plan();
+    p.base_text =
+        "# my settings\n"
+        "lxc.uts.name = myhost\n"
+        "lxc.rootfs = /old/place\n"
+        "lxc.rootfs.path = dir:/other\n"
+        "lxc.include = common.conf\n"
+        "lxc.include = /abs/x.conf\n"
+        "lxc.mount.fstab = fstab\n"
+        "lxc.net.0.type = empty\n";
+    p.base_dir = "/etc/mine";
+    p.base_keys = {"lxc.uts.name", "lxc.rootfs.path", "lxc.mount.fstab", "lxc.net.0.type"};
+    p.rootfs = "dir:/l/c1/rootfs";
+    std::string text = compose_config(p);
+    EXPECT_NE(text.find("# my settings\nlxc.uts.name = myhost\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# (replaced by kiste create) lxc.rootfs = /old/place\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("# (replaced by kiste create) lxc.rootfs.path = dir:/other\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("lxc.include = /etc/mine/common.conf\n"), std::string::npos);
+    EXPECT_NE(text.find("lxc.include = /abs/x.conf\n"), std::string::npos);
+    EXPECT_NE(text.find("lxc.mount.fstab = /etc/mine/fstab\n"), std::string::npos);
+    EXPECT_NE(text.find("lxc.rootfs.path = dir:/l/c1/rootfs\n"), std::string::npos);
+    // lxc.uts.name was set: not added again.
+    EXPECT_EQ(text.find("lxc.uts.name = c1"), std::string::npos);
+}
+
+TEST(CreateConfig, NoneKeepsTheRootfsAndMarksItUnmanaged) {
+    ConfigPlan p = base_plan();
+    p.base_text = "lxc.rootfs.path = dir:/srv/root\n";
+    p.base_keys = {"lxc.rootfs.path"};
+    p.managed = ConfigPlan::Managed::ZeroUnlessSet;
+    std::string text = compose_config(p);
+    auto cfg = lxc::load_string(text, "config");
+    ASSERT_TRUE(cfg) << cfg.error().message();
+    EXPECT_EQ(cfg->spec.rootfs.path, "dir:/srv/root");
+    EXPECT_FALSE(cfg->spec.rootfs.managed);
+
+    // The user said managed = 1 explicitly: theirs.
+    p.base_text += "lxc.rootfs.managed = 1\n";
+    p.base_keys.insert("lxc.rootfs.managed");
+    cfg = lxc::load_string(compose_config(p), "config");
+    ASSERT_TRUE(cfg);
+    EXPECT_TRUE(cfg->spec.rootfs.managed);
+
+    // No rootfs at all: nothing about managing one.
+    ConfigPlan bare = base_plan();
+    bare.managed = ConfigPlan::Managed::ZeroUnlessSet;
+    EXPECT_EQ(compose_config(bare).find("managed"), std::string::npos);
+}
+
+TEST(CreateConfig, DirForcesUnmanaged) {
+    ConfigPlan p = base_plan();
+    p.base_text = "lxc.rootfs.managed = 1\n";
+    p.base_keys = {"lxc.rootfs.managed"};
+    p.rootfs = "dir:/srv/tree";
+    p.managed = ConfigPlan::Managed::ForceZero;
+    auto cfg = lxc::load_string(compose_config(p), "config");
+    ASSERT_TRUE(cfg) << cfg.error().message();
+    EXPECT_EQ(cfg->spec.rootfs.path, "dir:/srv/tree");
+    EXPECT_FALSE(cfg->spec.rootfs.managed);
+}
+
+TEST(CreateConfig, LineKey) {
+    EXPECT_EQ(line_key("  lxc.rootfs.path = x"), "lxc.rootfs.path");
+    EXPECT_EQ(line_key("lxc.rootfs=x"), "lxc.rootfs");
+    EXPECT_EQ(line_key("# lxc.rootfs = x"), "");
+    EXPECT_EQ(line_key(""), "");
+    EXPECT_EQ(line_key("no equals"), "");
+}
+
+}  // namespace
+}  // namespace kiste::tmpl
