@@ -19,8 +19,7 @@ std::string run_root() {
 
 Status validate_name(const std::string& name) {
     if (name.empty()) return fail("container name is empty");
-    if (name.size() > 64)
-        return fail("container name '{}' is longer than 64 characters", name);
+    if (name.size() > 64) return fail("container name '{}' is longer than 64 characters", name);
     if (name == "." || name == "..") return fail("'{}' is not a valid container name", name);
     for (char c : name) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -76,7 +75,8 @@ bool NameLock::held(const std::string& root, const std::string& name) {
     if (!probe) return false;
     sockaddr_un addr{};
     socklen_t len = lock_address(root, name, addr);
-    if (::bind(probe.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) return errno == EADDRINUSE;
+    if (::bind(probe.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
+        return errno == EADDRINUSE;
     return false;
 }
 

@@ -315,8 +315,8 @@ TEST_F(Execute, KillingKisteTakesTheContainerDown) {
     pid_t pid = ::fork();
     if (pid == 0) {
         ::setenv("KISTE_RUN_DIR", run_dir_.path().c_str(), 1);
-        ::execl(kiste_binary().c_str(), "kiste", "execute", "-n", "victim", "-f", conf.c_str(), "--",
-                "/bin/sleep", marker.c_str(), nullptr);
+        ::execl(kiste_binary().c_str(), "kiste", "execute", "-n", "victim", "-f", conf.c_str(),
+                "--", "/bin/sleep", marker.c_str(), nullptr);
         ::_exit(127);
     }
     for (int i = 0; i < 200 && pids_with_cmdline("sleep " + marker).empty(); ++i)
