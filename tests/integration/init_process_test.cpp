@@ -278,7 +278,10 @@ TEST_F(InitTest, TerminatesTheRestWhenTheCommandEnds) {
 }
 
 TEST_F(InitTest, KillsWhatIgnoresSigterm) {
-    Ran r = run(sh("(trap '' TERM; exec sleep 60) & echo $!; exit 6"));
+    // The background job says when its trap is set, so SIGTERM cannot beat it.
+    const std::string ready = (dir_ / "trap-set").string();
+    Ran r = run(sh("(trap '' TERM; touch " + ready + "; exec sleep 60) & while ! test -e " + ready +
+                   "; do sleep 0.01; done; echo $!; exit 6"));
     EXPECT_EQ(code(r.status), 6);
     EXPECT_GE(r.seconds, 0.9);  // the grace second
     EXPECT_LT(r.seconds, 5.0);
