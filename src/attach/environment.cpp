@@ -8,25 +8,10 @@ namespace kiste::attach {
 
 namespace {
 
-std::string_view key_of(std::string_view entry) {
-    return entry.substr(0, entry.find('='));
-}
-
 const std::string* find_key(std::span<const std::string> env, std::string_view key) {
     for (const auto& e : env)
-        if (e.size() > key.size() && e[key.size()] == '=' && key_of(e) == key) return &e;
+        if (e.size() > key.size() && e[key.size()] == '=' && security::env_key(e) == key) return &e;
     return nullptr;
-}
-
-void set_entry(std::vector<std::string>& env, std::string entry) {
-    const std::string_view key = key_of(entry);
-    for (auto& e : env) {
-        if (key_of(e) == key) {
-            e = std::move(entry);
-            return;
-        }
-    }
-    env.push_back(std::move(entry));
 }
 
 }  // namespace
@@ -50,16 +35,16 @@ std::vector<std::string> attach_environment(std::span<const std::string> caller_
         for (const auto& e : caller_env)
             if (!e.empty() && e.front() != '=' && e.find('=') != std::string::npos)
                 env.push_back(e);
-        set_entry(env, "container=lxc");
+        security::set_env_entry(env, "container=lxc");
         if (find_key(env, "PATH") == nullptr)
             env.push_back("PATH=" + std::string(security::kDefaultPath));
     }
     for (const auto& entry : set) {
         if (entry.empty() || entry.front() == '=') continue;
         if (entry.find('=') != std::string::npos) {
-            set_entry(env, entry);
+            security::set_env_entry(env, entry);
         } else if (const std::string* v = find_key(caller_env, entry)) {
-            set_entry(env, *v);
+            security::set_env_entry(env, *v);
         }
     }
     return env;

@@ -14,10 +14,6 @@ namespace kiste::security {
 
 namespace {
 
-std::string_view key_of(std::string_view entry) {
-    return entry.substr(0, entry.find('='));
-}
-
 // Reads at most `limit` bytes of a regular file; empty on any trouble.
 std::string read_small_file(const std::string& path, size_t limit) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
@@ -35,18 +31,22 @@ std::string read_small_file(const std::string& path, size_t limit) {
     return out;
 }
 
-void set_entry(std::vector<std::string>& env, std::string entry) {
-    const std::string_view key = key_of(entry);
+}  // namespace
+
+std::string_view env_key(std::string_view entry) {
+    return entry.substr(0, entry.find('='));
+}
+
+void set_env_entry(std::vector<std::string>& env, std::string entry) {
+    const std::string_view key = env_key(entry);
     for (auto& e : env) {
-        if (key_of(e) == key) {
+        if (env_key(e) == key) {
             e = std::move(entry);
             return;
         }
     }
     env.push_back(std::move(entry));
 }
-
-}  // namespace
 
 std::string home_of(uint32_t uid, const std::string& passwd) {
     const std::string text = read_small_file(passwd, 4 << 20);
@@ -79,7 +79,7 @@ std::vector<std::string> build_environment(const ProcessSpec& process,
                                            const std::string& passwd) {
     auto host_value = [&](std::string_view key) -> const std::string* {
         for (const auto& e : host_env)
-            if (key_of(e) == key && e.size() > key.size()) return &e;
+            if (env_key(e) == key && e.size() > key.size()) return &e;
         return nullptr;
     };
     std::vector<std::string> env;
@@ -92,9 +92,9 @@ std::vector<std::string> build_environment(const ProcessSpec& process,
     for (const auto& entry : process.env) {
         if (entry.empty() || entry.front() == '=') continue;
         if (entry.find('=') != std::string::npos) {
-            set_entry(env, entry);
+            set_env_entry(env, entry);
         } else if (const std::string* v = host_value(entry)) {
-            set_entry(env, *v);
+            set_env_entry(env, *v);
         }
     }
     return env;

@@ -35,4 +35,9 @@ std::vector<std::string> build_environment(const ProcessSpec& process);
 // hang the start).
 std::string home_of(uint32_t uid, const std::string& passwd);
 
+// "KEY=VALUE" -> "KEY" (a bare "KEY" is its own key).
+std::string_view env_key(std::string_view entry);
+// Replaces the entry with the same key in place, or appends it.
+void set_env_entry(std::vector<std::string>& env, std::string entry);
+
 }  // namespace kiste::security
