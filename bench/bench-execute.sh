@@ -17,52 +17,16 @@
 set -uo pipefail
 export LC_ALL=C # EPOCHREALTIME with a '.' decimal point
 
-root_dir=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=$root_dir/build
-runs=${RUNS:-100}
-warmup=${WARMUP:-5}
-while getopts n:B: opt; do
-    case $opt in
-        n) runs=$OPTARG ;;
-        B) build_dir=$OPTARG ;;
-        *) exit 2 ;;
-    esac
-done
-build_dir=$(realpath -m "$build_dir")
-kiste=${KISTE:-$build_dir/kiste}
-
-if ((EUID != 0)); then
-    echo "bench-execute: needs root (namespaces, mounts)" >&2
-    exit 1
-fi
-[[ -x $kiste ]] || {
-    echo "bench-execute: $kiste is missing: run 'make build' first" >&2
-    exit 1
-}
-
-# ---- the rootfs (built once by the template, reused) --------------------------
-rootfs=$build_dir/bench-rootfs
-stamp=$build_dir/bench-rootfs.stamp
-template=$root_dir/templates/busybox
-if [[ ! -e $stamp || $template -nt $stamp || ! -x $rootfs/bin/busybox ]]; then
-    "$template" --rootfs "$rootfs" --name bench >/dev/null || exit 1
-    touch "$stamp"
-fi
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_setup bench-execute 100 "$@"
+rootfs=$(bench_rootfs "$build_dir") || exit 1
 
 # ---- scratch space, and what LXC leaves behind --------------------------------
 work=$(mktemp -d /tmp/kiste-bench.XXXXXX)
-# LXC moves its monitor into an "lxc.pivot" cgroup per hierarchy and leaves it
-# there (empty) after the container exits; remove the ones this run created.
-mapfile -t pivots_before < <(compgen -G '/sys/fs/cgroup/lxc.pivot' \
-    ; compgen -G '/sys/fs/cgroup/*/lxc.pivot')
+bench_note_pivots
 cleanup() {
-    local d old keep
-    for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
-        [[ -d $d ]] || continue
-        keep=0
-        for old in "${pivots_before[@]}"; do [[ $old == "$d" ]] && keep=1; done
-        ((keep)) || rmdir "$d" 2>/dev/null || true
-    done
+    bench_remove_new_pivots
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -132,18 +96,6 @@ for ((i = 0; i < runs; i++)); do
 done
 
 # ---- the table -------------------------------------------------------------------
-# "median mean min p90" in ms from a list of microseconds.
-stats() {
-    tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
-        { v[NR] = $1; s += $1 }
-        END {
-            if (NR == 0) { print "- - - -"; exit }
-            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            p = v[int(NR * 0.9 + 0.5) < 1 ? 1 : int(NR * 0.9 + 0.5)]
-            printf "%.2f %.2f %.2f %.2f\n", m / 1000, s / NR / 1000, v[1] / 1000, p / 1000
-        }'
-}
-
 declare -A median=()
 echo
 echo "execute -- /bin/true: $runs runs each, interleaved, after $warmup warm-up runs"
@@ -156,20 +108,17 @@ for n in "${names[@]}"; do
         printf '  %-24s %10s\n' "${label[$n]}" "not run"
         continue
     fi
-    read -r med mean min p90 < <(stats "${samples[$n]:-}")
+    read -r med mean min p90 < <(bench_stats "${samples[$n]:-}")
     median[$n]=$med
     printf '  %-24s %10s %9s %9s %9s %9d\n' "${label[$n]}" "$med" "$mean" "$min" "$p90" \
         "${failures[$n]:-0}"
 done
 echo
-ratio() { # a b -> a/b
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
-}
 if [[ -n ${median[kiste]:-} && ${median[kiste]} != - ]]; then
     [[ -n ${median[lxc]:-} ]] &&
-        echo "  kiste / lxc-execute : $(ratio "${median[kiste]}" "${median[lxc]}")   (target: below 1)"
+        echo "  kiste / lxc-execute : $(bench_ratio "${median[kiste]}" "${median[lxc]}")   (target: below 1)"
     [[ -n ${median[floor]:-} ]] &&
-        echo "  kiste / floor       : $(ratio "${median[kiste]}" "${median[floor]}")   (target: at most 1.5)"
+        echo "  kiste / floor       : $(bench_ratio "${median[kiste]}" "${median[floor]}")   (target: at most 1.5)"
 fi
 for n in "${names[@]}"; do
     if ((${failures[$n]:-0} > 0)); then

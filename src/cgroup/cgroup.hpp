@@ -19,7 +19,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kiste/error.hpp"
@@ -67,6 +69,12 @@ public:
     // become an eBPF program; applying again replaces it (live updates).
     virtual Status apply_settings(const CgroupConfig& cfg) = 0;
 
+    // Hands the container's cgroups (its dirs and the files needed to create
+    // and join subgroups) to the container's root in its user namespace, so
+    // that systemd and nested containers manage their subtree (LXC's
+    // chown_cgroup). The limits stay root's.
+    virtual Status delegate(uid_t uid, gid_t gid) = 0;
+
     virtual Status freeze() = 0;
     virtual Status thaw() = 0;
     virtual Result<bool> frozen() = 0;
@@ -88,6 +96,13 @@ public:
         uint64_t cpu_usage_ns = 0;
         uint64_t pids = 0;
         uint64_t oom_kills = 0;
+        uint64_t swap_usage = 0;
+        uint64_t pids_limit = 0;  // 0 = none
+        // OpenVZ-style fail counters: how often a limit was hit.
+        uint64_t memory_limit_hits = 0;  // v1 memory.failcnt, v2 memory.events max
+        uint64_t pids_limit_hits = 0;    // pids.events max (forks refused)
+        uint64_t io_read_bytes = 0;
+        uint64_t io_write_bytes = 0;
     };
     virtual Result<Stats> stats() = 0;
 
@@ -100,6 +115,10 @@ public:
     // layout, controllers that could not be enabled.
     [[nodiscard]] virtual const std::vector<std::string>& warnings() const = 0;
 };
+
+// The host uid/gid of the container's root when the spec has a new user
+// namespace that maps it; nullopt otherwise (nothing to delegate).
+std::optional<std::pair<uid_t, gid_t>> userns_root_owner(const ContainerSpec& spec);
 
 // For container NAME with its spec's cgroup config: placement below our own
 // cgroup (minus our own monitor cgroup when called from inside it).

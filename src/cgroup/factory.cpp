@@ -3,6 +3,7 @@
 #include <set>
 
 #include "cgroup/manager_impl.hpp"
+#include "cgroup/private_mounts.hpp"
 
 namespace kiste::cgroup {
 
@@ -56,6 +57,7 @@ Result<std::unique_ptr<Manager>> make_manager_for(const HostCgroups& host, const
 }
 
 Result<std::unique_ptr<Manager>> make_manager(const std::string& name, const CgroupConfig& cfg) {
+    KISTE_TRY_CTX(mount_private_hierarchies(cfg), "cgroups of container '{}'", name);
     auto host = KISTE_TRY(discover_host());
     return with_context(make_manager_for(host, name, cfg), "cgroups of container '{}'", name);
 }

@@ -9,6 +9,7 @@
 
 #include "base/scope_exit.hpp"
 #include "cgroup/manager_impl.hpp"
+#include "cgroup/private_mounts.hpp"
 #include "cgroup/v2/controllers.hpp"
 
 namespace kiste::cgroup {
@@ -131,6 +132,40 @@ Status ManagerBase::kill_all() {
     }
 }
 
+Status ManagerBase::delegate(uid_t uid, gid_t gid) {
+    // The files a delegatee writes to make and fill subgroups (the kernel's
+    // cgroup-v2 "Delegation" list; tasks and cgroup.procs on v1).
+    static constexpr const char* kFiles[] = {"cgroup.procs",          "tasks",
+                                             "cgroup.threads",        "cgroup.subtree_control",
+                                             "cgroup.clone_children", "notify_on_release"};
+    for (const auto& s : slots_) {
+        for (const std::string* dir : {&s.dir, &s.inner}) {
+            if (dir == &s.inner && s.inner == s.dir) continue;
+            if (::chown(dir->c_str(), uid, gid) < 0)
+                return fail_errno("handing the cgroup {} to uid {}", *dir, uid);
+            for (const char* f : kFiles) {
+                const std::string path = *dir + "/" + f;
+                if (::chown(path.c_str(), uid, gid) < 0 && errno != ENOENT)
+                    return fail_errno("handing {} to uid {}", path, uid);
+            }
+        }
+    }
+    return {};
+}
+
+std::optional<std::pair<uid_t, gid_t>> userns_root_owner(const ContainerSpec& spec) {
+    if (!spec.ns_new(NsKind::User)) return std::nullopt;
+    auto root_of = [](const std::vector<IdMapping>& maps) -> std::optional<uint32_t> {
+        for (const auto& m : maps)
+            if (m.container_id == 0 && m.count > 0) return m.host_id;
+        return std::nullopt;
+    };
+    auto u = root_of(spec.uid_map);
+    auto g = root_of(spec.gid_map);
+    if (!u || !g) return std::nullopt;
+    return std::pair<uid_t, gid_t>{*u, *g};
+}
+
 Status ManagerBase::remove_dirs() {
     Status first;
     for (const auto& s : slots_) {
@@ -139,6 +174,7 @@ Status ManagerBase::remove_dirs() {
         // kiste.payload is kiste's own; it goes when its last container goes.
         // A concurrent create retries its mkdir (mkdir_path).
         if (st && remove_empty_parent_) ::rmdir(parent_of(s.dir).c_str());
+        if (st) release_private_hierarchy(s.h.mountpoint);
     }
     return first;
 }

@@ -39,6 +39,7 @@ public:
     Status kill_all() override;
     Status destroy() override;
     Result<std::vector<pid_t>> pids() override;
+    Status delegate(uid_t uid, gid_t gid) override;
     [[nodiscard]] std::vector<std::string> paths() const override;
     [[nodiscard]] std::vector<HierarchyInfo> hierarchies() const override;
     [[nodiscard]] const std::vector<std::string>& warnings() const override { return warnings_; }

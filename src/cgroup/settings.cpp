@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "cgroup/resources.hpp"
 #include "cgroup/translate.hpp"
 #include "cgroup/values.hpp"
 
@@ -40,7 +41,9 @@ int write_rank(int version, std::string_view key) {
     return 50;
 }
 
-Result<Plan> plan_settings(const CgroupConfig& cfg, int target, bool unified) {
+Result<Plan> plan_settings(const CgroupConfig& given, int target, bool unified) {
+    // The structured resources take the raw settings' path (resources.hpp).
+    const CgroupConfig cfg = with_resources(given);
     Plan plan;
     const int other = target == 1 ? 2 : 1;
     std::set<std::string, std::less<>> native;  // files the host's own keys write

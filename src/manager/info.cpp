@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/wait.h>
@@ -36,6 +38,13 @@ void read_addresses(pid_t init, ContainerInfo& info) {
         std::string out;
         for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
             if (a->ifa_addr == nullptr || (a->ifa_flags & IFF_LOOPBACK)) continue;
+            // AF_PACKET entries carry the link's counters (getifaddrs(3)).
+            if (a->ifa_addr->sa_family == AF_PACKET && a->ifa_data != nullptr) {
+                const auto* st = static_cast<const rtnl_link_stats*>(a->ifa_data);
+                out += fmt::format("i {} {} {} {} {}\n", a->ifa_name, st->rx_bytes, st->rx_packets,
+                                   st->tx_bytes, st->tx_packets);
+                continue;
+            }
             char buf[INET6_ADDRSTRLEN] = {};
             if (a->ifa_addr->sa_family == AF_INET) {
                 ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, buf,
@@ -61,7 +70,15 @@ void read_addresses(pid_t init, ContainerInfo& info) {
     if (pid > 0) ::waitpid(pid, nullptr, 0);
     std::istringstream ss(text);
     std::string fam, addr;
-    while (ss >> fam >> addr) (fam == "4" ? info.ipv4 : info.ipv6).push_back(addr);
+    while (ss >> fam >> addr) {
+        if (fam == "i") {
+            ContainerInfo::Interface i{addr};
+            ss >> i.rx_bytes >> i.rx_packets >> i.tx_bytes >> i.tx_packets;
+            info.interfaces.push_back(std::move(i));
+            continue;
+        }
+        (fam == "4" ? info.ipv4 : info.ipv6).push_back(addr);
+    }
 }
 
 }  // namespace
@@ -90,6 +107,12 @@ ContainerInfo gather_info(const state::ContainerPaths& paths, bool runtime) {
                 info.cpu_seconds = static_cast<double>(st->cpu_usage_ns) / 1e9;
                 info.processes = st->pids;
                 info.oom_kills = st->oom_kills;
+                info.swap = st->swap_usage;
+                info.memory_limit_hits = st->memory_limit_hits;
+                info.pids_limit = st->pids_limit;
+                info.pids_limit_hits = st->pids_limit_hits;
+                info.io_read_bytes = st->io_read_bytes;
+                info.io_write_bytes = st->io_write_bytes;
             }
             if (info.processes == 0)
                 if (auto pids = (*cg)->pids(); pids) info.processes = pids->size();
@@ -97,6 +120,19 @@ ContainerInfo gather_info(const state::ContainerPaths& paths, bool runtime) {
     }
     return info;
 }
+
+namespace {
+nlohmann::json interfaces_json(const ContainerInfo& i) {
+    auto a = nlohmann::json::array();
+    for (const auto& n : i.interfaces)
+        a.push_back({{"name", n.name},
+                     {"rx_bytes", n.rx_bytes},
+                     {"rx_packets", n.rx_packets},
+                     {"tx_bytes", n.tx_bytes},
+                     {"tx_packets", n.tx_packets}});
+    return a;
+}
+}  // namespace
 
 nlohmann::json to_json(const ContainerInfo& i) {
     return nlohmann::json{
@@ -106,9 +142,14 @@ nlohmann::json to_json(const ContainerInfo& i) {
         {"monitor_pid", i.monitor_pid},
         {"ipv4", i.ipv4},
         {"ipv6", i.ipv6},
+        {"interfaces", interfaces_json(i)},
         {"cpu_seconds", i.cpu_seconds},
         {"memory", {{"usage", i.memory}, {"limit", i.memory_limit}}},
         {"oom_kills", i.oom_kills},
+        {"swap", i.swap},
+        {"pids", {{"current", i.processes}, {"limit", i.pids_limit}}},
+        {"fail_counters", {{"memory", i.memory_limit_hits}, {"pids", i.pids_limit_hits}}},
+        {"io", {{"read_bytes", i.io_read_bytes}, {"write_bytes", i.io_write_bytes}}},
         {"processes", i.processes},
         {"ttys", i.ttys},
         {"config", i.config},

@@ -20,10 +20,21 @@ struct ContainerInfo {
     pid_t pid = 0;  // init's host pid
     pid_t monitor_pid = 0;
     std::vector<std::string> ipv4, ipv6;
+    // Per-interface counters, read inside the container (loopback excluded).
+    struct Interface {
+        std::string name;
+        uint64_t rx_bytes = 0, rx_packets = 0, tx_bytes = 0, tx_packets = 0;
+    };
+    std::vector<Interface> interfaces;
     double cpu_seconds = 0;
     uint64_t memory = 0;        // usage in bytes
     uint64_t memory_limit = 0;  // 0: none
     uint64_t oom_kills = 0;
+    uint64_t swap = 0;
+    uint64_t memory_limit_hits = 0;  // fail counters (OpenVZ's failcnt)
+    uint64_t pids_limit = 0;         // 0: none
+    uint64_t pids_limit_hits = 0;
+    uint64_t io_read_bytes = 0, io_write_bytes = 0;
     uint64_t processes = 0;
     std::vector<std::string> ttys;
     std::string config;

@@ -15,8 +15,10 @@
 #include <optional>
 
 #include "cgroup/cgroup.hpp"
+#include "cgroup/defaults.hpp"
 #include "manager/protocol.hpp"
 #include "manager/ptys.hpp"
+#include "net/network.hpp"
 #include "runtime/launcher.hpp"
 #include "state/run_lock.hpp"
 
@@ -64,6 +66,7 @@ private:
     std::vector<std::unique_ptr<Client>> clients_;
     std::unique_ptr<cgroup::MonitorCgroup> monitor_cgroup_;
     std::unique_ptr<cgroup::Manager> cgroup_;
+    std::unique_ptr<net::ContainerNetwork> net_;
     std::optional<runtime::Launched> init_;
     state::RuntimeState rs_;
     bool stopping_ = false;
@@ -119,8 +122,19 @@ Status Monitor::boot() {
                             paths.name);
     KISTE_TRY(cgroup_->create());
     rs_.cgroup_paths = cgroup_->paths();
+    if (auto owner = cgroup::userns_root_owner(s_.spec))
+        KISTE_TRY(cgroup_->delegate(owner->first, owner->second));
     KISTE_TRY(write_state(state::State::Starting));
-    KISTE_TRY(cgroup_->apply_settings(s_.spec.cgroup));
+    // A system container without device rules gets LXC's default set.
+    KISTE_TRY(cgroup_->apply_settings(cgroup::with_default_devices(s_.spec.cgroup)));
+    // Everything it makes on the host is in the state file before it exists.
+    net_ = std::make_unique<net::ContainerNetwork>(
+        s_.spec.network, paths.name, paths.run_root(), rs_.net,
+        [this] {
+            rs_.host_netdevs = rs_.net.links;
+            return state::write_state(s_.paths, rs_);
+        },
+        log_);
     KISTE_TRY(launch_init());
 
     if (s_.foreground && ::isatty(STDIN_FILENO) &&
@@ -144,8 +158,9 @@ Status Monitor::launch_init() {
     opt.cgroup_fd = cgroup_dir.get();
     opt.before_mapped = [this](pid_t pid) -> Status {
         // v1 hierarchies (and v2 without CLONE_INTO_CGROUP) are joined here,
-        // before the child does anything.
-        return cgroup_->attach(pid);
+        // before the child does anything; then its network, from out here.
+        KISTE_TRY(cgroup_->attach(pid));
+        return net_->setup(pid);
     };
     init_ = KISTE_TRY(runtime::launch(s_.spec, opt, log_));
     rs_.init_pid = init_->init.pid();
@@ -163,6 +178,12 @@ void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
     if (!stopping_) {
         stopping_ = true;
         (void)write_state(state::State::Stopping);
+    }
+    // A frozen init cannot act on its halt signal, and on v1 not even die of
+    // SIGKILL: thaw first (lxc-stop does the same).
+    if (auto frozen = cgroup_->frozen(); frozen && *frozen) {
+        if (auto st = cgroup_->thaw(); !st)
+            log_.warn("thawing {} before stopping it: {}", s_.paths.name, st.error().message());
     }
     if (kill_now || timeout_seconds == 0) {
         (void)cgroup_->kill_all();
@@ -338,6 +359,8 @@ void Monitor::teardown() {
         (void)init_->init.wait();
         init_.reset();
     }
+    // Its network namespace is still held open: phys devices come back from it.
+    if (net_) net_->teardown();
     if (cgroup_) {
         if (auto st = cgroup_->destroy(); !st)
             log_.error("removing the cgroups of {}: {}", s_.paths.name, st.error().message());

@@ -15,6 +15,7 @@
 #include "manager/manager.hpp"
 #include "manager/monitor.hpp"
 #include "manager/protocol.hpp"
+#include "net/network.hpp"
 #include "spec/validate.hpp"
 #include "state/run_lock.hpp"
 
@@ -126,6 +127,15 @@ Status cleanup_stale(const state::ContainerPaths& paths, Logger& log) {
         if (r.init_pid > 0 && state::process_start_time(r.init_pid) == r.init_start_time &&
             r.init_start_time != 0)
             ::kill(r.init_pid, SIGKILL);
+        // What the network made on the host; phys devices come back. The
+        // record shrinks to what could not be undone, which stays on file.
+        state::RuntimeState left = r;
+        net::cleanup_record(left.net, log, [&] { return state::write_state(paths, left); });
+        if (!left.net.empty())
+            return fail(
+                "container {}: could not undo all of its network setup (see above); "
+                "{} keeps the rest",
+                paths.name, paths.state_file());
     }
     ::unlink(paths.monitor_socket().c_str());
     ::unlink(paths.state_file().c_str());

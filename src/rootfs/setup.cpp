@@ -2,6 +2,9 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 
+#include <algorithm>
+
+#include "rootfs/cgroup_mounts.hpp"
 #include "rootfs/exec.hpp"
 #include "rootfs/rootfs.hpp"
 
@@ -20,15 +23,29 @@ Status run_op(ExecContext& c, const MountOp& op) {
         case OpKind::Symlink: return run_symlink(c, op);
         case OpKind::Mask: return run_mask(c, op);
         case OpKind::CgroupHook:
-            // Hook point for the cgroup issue: lxc.mount.auto cgroup:* is
-            // parsed, reported as unapplied by the converter, and mounted
-            // here once the cgroup module exists.
-            c.log.debug("lxc.mount.auto cgroup: not applied yet");
+            // setup() expands the hook into the mounts of the container's
+            // cgroup tree (expand_cgroup_hook); a plan executed on its own
+            // (tests) has nothing to mount it from.
+            c.log.debug("lxc.mount.auto cgroup: not expanded, skipped");
             return {};
         case OpKind::PivotRoot: return run_pivot_root(c, op);
         case OpKind::RemountRootReadonly: return run_remount_root_readonly(c, op);
     }
     return fail("unknown mount op");
+}
+
+// The hook becomes the mounts of the container's cgroup tree, read here (in
+// the child, inside its cgroup namespace): the plan stays pure.
+Result<std::vector<MountOp>> expand_cgroup_hook(const ContainerSpec& spec,
+                                                std::vector<MountOp> ops) {
+    auto hook = std::find_if(ops.begin(), ops.end(),
+                             [](const MountOp& op) { return op.kind == OpKind::CgroupHook; });
+    if (hook == ops.end()) return ops;
+    const CgroupTree tree = KISTE_TRY(host_cgroup_tree());
+    auto mounts = KISTE_TRY(cgroup_mount_ops(spec.auto_mounts.cgroup, tree, hook->target));
+    auto at = ops.erase(hook);
+    ops.insert(at, mounts.begin(), mounts.end());
+    return ops;
 }
 
 }  // namespace
@@ -54,7 +71,7 @@ Status execute(const std::vector<MountOp>& ops, const Options& opt, Sys& sys, Lo
 }
 
 Status setup(const ContainerSpec& spec, const Options& opt, Sys& sys, Logger& log) {
-    std::vector<MountOp> ops = KISTE_TRY(plan(spec, opt));
+    std::vector<MountOp> ops = KISTE_TRY(expand_cgroup_hook(spec, KISTE_TRY(plan(spec, opt))));
     UniqueFd root;
     // An application container's root is the host's "/": its mount entries
     // are resolved under it.

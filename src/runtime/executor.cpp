@@ -5,7 +5,13 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <memory>
 
+#include "base/scope_exit.hpp"
+#include "cgroup/cgroup.hpp"
+#include "cgroup/resources.hpp"
+#include "net/network.hpp"
+#include "net/record_file.hpp"
 #include "runtime/init_image.hpp"
 #include "runtime/launcher.hpp"
 #include "spec/validate.hpp"
@@ -62,6 +68,30 @@ Result<ExitStatus> wait_forwarding(ChildGuard& init, const sigset_t& set, Logger
     }
 }
 
+// Created, delegated to a user namespace's root, and limited as
+// `kiste start` does. Without cgroup settings a host where kiste cannot make
+// cgroups (an unprivileged caller) still runs the container, in kiste's own.
+Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpec& spec,
+                                                              Logger& log) {
+    const bool wanted =
+        !spec.cgroup.settings.empty() || !cgroup::resource_settings(spec.cgroup.resources).empty();
+    auto made = [&]() -> Result<std::unique_ptr<cgroup::Manager>> {
+        auto m = KISTE_TRY(cgroup::make_manager(spec.name, spec.cgroup));
+        KISTE_TRY(m->create());
+        ScopeExit undo([&m] { (void)m->destroy(); });
+        if (auto owner = cgroup::userns_root_owner(spec))
+            KISTE_TRY(m->delegate(owner->first, owner->second));
+        KISTE_TRY(m->apply_settings(spec.cgroup));
+        for (const auto& w : m->warnings()) log.warn("{}", w);
+        undo.dismiss();
+        return m;
+    }();
+    if (made || wanted)
+        return with_context(std::move(made), "the cgroups of container {}", spec.name);
+    log.warn("container {} runs in kiste's own cgroup: {}", spec.name, made.error().message());
+    return std::unique_ptr<cgroup::Manager>{};
+}
+
 }  // namespace
 
 const sigset_t& forwarded_signals() {
@@ -74,6 +104,10 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     KISTE_TRY(validate(spec));
     const bool generated = spec.name.empty();
     if (generated) spec.name = state::generate_name();
+    // What a killed earlier run's network left on the host goes first.
+    net::cleanup_stale_records(
+        state::run_root(),
+        [](const std::string& n) { return state::NameLock::held(state::run_root(), n); }, log);
     state::NameLock lock = KISTE_TRY(state::NameLock::acquire(state::run_root(), spec.name));
 
     std::string init_path = KISTE_TRY(find_init_binary());
@@ -84,8 +118,33 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     opt.parent_blocked = forwarded_signals();
     if (!spec.rootfs.path.empty() && ::isatty(STDIN_FILENO)) opt.console_fd = STDIN_FILENO;
     BlockedSignals blocked(opt.parent_blocked);
+    // The network is set up from here; its host-side record lives in a file
+    // of the run while the container runs (see net/record_file.hpp).
+    net::HostRecord net_record;
+    const std::string net_file = net::record_file(state::run_root(), spec.name);
+    net::ContainerNetwork network(
+        spec.network, spec.name, state::run_root(), net_record,
+        [&] { return net::save_record_file(net_file, net_record); }, log);
 
+    // The container's cgroups exist before its init runs and go after it.
+    auto cgroups = KISTE_TRY(make_execute_cgroups(spec, log));
+    ScopeExit remove_cgroups([&] {
+        if (!cgroups) return;
+        if (auto st = cgroups->destroy(); !st)
+            log.warn("removing the cgroups of {}: {}", spec.name, st.error().message());
+    });
+    UniqueFd cgroup_dir;
+    if (cgroups) {
+        auto v2 = cgroups->open_v2_dir();
+        cgroup_dir.reset(v2 ? *v2 : -1);
+        opt.cgroup_fd = cgroup_dir.get();
+    }
+    opt.before_mapped = [&cgroups, &network](pid_t pid) -> Status {
+        if (cgroups) KISTE_TRY(cgroups->attach(pid));
+        return network.setup(pid);
+    };
     Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);
+    cgroup_dir.reset();
     init_image.reset();
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
     return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cgroup/cgroup.hpp"
 #include "state/run_lock.hpp"
 
 namespace kiste::state {
@@ -59,6 +60,7 @@ Status write_state(const ContainerPaths& p, const RuntimeState& s) {
         {"cgroup_paths", s.cgroup_paths},
         {"monitor_cgroup_paths", s.monitor_cgroup_paths},
         {"host_netdevs", s.host_netdevs},
+        {"net", net::to_json(s.net)},
         {"ttys", s.ttys},
         {"config_file", s.config_file},
         {"log_file", s.log_file},
@@ -93,6 +95,7 @@ Result<std::optional<RuntimeState>> read_state(const ContainerPaths& p) {
     s.cgroup_paths = j.value("cgroup_paths", std::vector<std::string>{});
     s.monitor_cgroup_paths = j.value("monitor_cgroup_paths", std::vector<std::string>{});
     s.host_netdevs = j.value("host_netdevs", std::vector<std::string>{});
+    if (j.contains("net")) s.net = net::record_from_json(j["net"]);
     s.ttys = j.value("ttys", std::vector<std::string>{});
     s.config_file = j.value("config_file", "");
     s.log_file = j.value("log_file", "");
@@ -131,6 +134,13 @@ Observed observe(const ContainerPaths& p) {
     if (locked && (init_alive || r.state == State::Starting || r.state == State::Stopping ||
                    r.state == State::Aborting)) {
         o.state = r.state;
+        // Freezing goes straight to the cgroup (kiste freeze, or a user's
+        // write to freezer.state): the cgroup, not the record, knows it.
+        if (o.state == State::Running && !r.cgroup_paths.empty()) {
+            if (auto m = cgroup::open_manager(r.cgroup_paths); m) {
+                if (auto frozen = (*m)->frozen(); frozen && *frozen) o.state = State::Frozen;
+            }
+        }
         return o;
     }
     o.state = State::Stopped;

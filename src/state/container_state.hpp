@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "kiste/error.hpp"
+#include "net/record.hpp"
 
 namespace kiste::state {
 
@@ -55,7 +56,9 @@ struct RuntimeState {
     std::vector<std::string> cgroup_paths;          // absolute cgroup directories kiste created
     std::vector<std::string> monitor_cgroup_paths;  // the monitor's own (kiste.monitor/NAME)
     std::vector<std::string> host_netdevs;          // host-side interfaces kiste created
-    std::vector<std::string> ttys;                  // pty names inside ("console", "tty1"...)
+    // All that the network setup made or moved on the host (net/record.hpp).
+    net::HostRecord net;
+    std::vector<std::string> ttys;  // pty names inside ("console", "tty1"...)
     std::string config_file;
     std::string log_file;
     int last_exit = -1;  // exit status of the previous run, -1 unknown

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -426,7 +427,7 @@ TEST_F(Create, Debian) {
                                   ? std::string(cache_env)
                                   : std::string("/var/tmp/kiste-test-cache");
     write_file(top_.path() + "/deb.conf",
-               "lxc.net.0.type = veth\n"
+               "lxc.net.0.type = veth\nlxc.net.0.flags = up\n"
                "lxc.net.0.ipv4.address = 10.213.0.5/24\nlxc.net.0.ipv4.gateway = 10.213.0.1\n"
                "lxc.tty.max = 2\n");
     auto create = [&](const std::string& name) {
@@ -464,6 +465,28 @@ TEST_F(Create, Debian) {
     EXPECT_NE(r.err.find("using the cached"), std::string::npos) << r.err;
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 120s);
     EXPECT_NE(read_file(dir("deb2") + "/rootfs/etc/machine-id"), id1);
+
+    // It boots: systemd reaches running (or degraded) within 60 s, seen
+    // through kiste attach, and halts cleanly on its halt signal.
+    r = kiste({"start", "deb1"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    std::string state;
+    for (auto end = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < end;
+         std::this_thread::sleep_for(1s)) {
+        state = kiste({"attach", "deb1", "--", "systemctl", "is-system-running"}).out;
+        while (!state.empty() && std::isspace(static_cast<unsigned char>(state.back())))
+            state.pop_back();
+        if (state == "running" || state == "degraded") break;
+    }
+    EXPECT_TRUE(state == "running" || state == "degraded")
+        << "systemctl is-system-running: " << state << "\n"
+        << kiste({"attach", "deb1", "--", "systemctl", "--failed", "--no-pager"}).out
+        << kiste({"attach", "deb1", "--", "journalctl", "-b", "-p", "warning", "--no-pager"}).out;
+    const auto halt0 = std::chrono::steady_clock::now();
+    r = kiste({"stop", "-t", "40", "deb1"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - halt0, 35s) << "systemd did not halt by itself";
+    EXPECT_EQ(kiste({"info", "-s", "deb1"}).out, "STOPPED\n");
 
     EXPECT_EQ(kiste({"destroy", "deb1"}).code, 0);
     EXPECT_EQ(kiste({"destroy", "deb2"}).code, 0);

@@ -75,6 +75,13 @@ TEST_F(System, BusyboxLifecycle) {
     EXPECT_NE(info.out.find("\"state\": \"RUNNING\""), std::string::npos) << info.out;
     EXPECT_NE(info.out.find("\"monitor_pid\""), std::string::npos);
 
+    // Frozen is seen by every command, and thawing gives RUNNING back.
+    ASSERT_EQ(kiste({"freeze", "bb1"}).code, 0);
+    EXPECT_EQ(state_of("bb1"), "FROZEN");
+    EXPECT_EQ(kiste({"ls", "--frozen"}).out, "bb1\n");
+    ASSERT_EQ(kiste({"unfreeze", "bb1"}).code, 0);
+    EXPECT_EQ(state_of("bb1"), "RUNNING");
+
     // A clean halt through busybox init's halt signal, within a couple of seconds.
     auto t0 = std::chrono::steady_clock::now();
     r = kiste({"stop", "bb1"});
@@ -82,6 +89,18 @@ TEST_F(System, BusyboxLifecycle) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_LT(took, 3s);
     EXPECT_EQ(state_of("bb1"), "STOPPED");
+}
+
+TEST_F(System, StoppingAFrozenContainerThawsItFirst) {
+    make_container("bbf");
+    ASSERT_EQ(kiste({"start", "bbf"}).code, 0);
+    ASSERT_EQ(kiste({"freeze", "bbf"}).code, 0);
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = kiste({"stop", "-t", "10", "bbf"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    // The halt signal worked: no wait for the SIGKILL timeout.
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+    EXPECT_EQ(state_of("bbf"), "STOPPED");
 }
 
 TEST_F(System, StartTwiceIsRefusedAndStartFailsCleanly) {

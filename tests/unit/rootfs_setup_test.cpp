@@ -422,14 +422,9 @@ TEST(RootfsSetup, SharedPropagationIsSetAfterPivot) {
     EXPECT_EQ(sys.calls.back(), "mount - /rootfs - MS_REC|MS_SHARED");
 }
 
-TEST(RootfsSetup, CgroupAutoMountIsANoOpForNow) {
-    FakeSys sys;
-    ContainerSpec s = bare_rootfs(sys);
-    s.auto_mounts.cgroup = AutoMounts::Cgroup::Mixed;
-    auto st = setup(s, {}, sys, quiet());
-    ASSERT_TRUE(st) << st.error().message();
-    for (const auto& c : sys.calls) EXPECT_EQ(c.find("cgroup"), std::string::npos) << c;
-}
+// lxc.mount.auto cgroup:* is expanded from the running system's cgroups:
+// tests/unit/cgroup_mounts_test.cpp (the ops) and
+// tests/integration/cgroup_mount_auto_test.cpp (inside a container).
 
 }  // namespace
 }  // namespace kiste::rootfs

@@ -2,12 +2,12 @@
 // container's cgroup (lxc-cgroup). KEY is the file name as the host's layout
 // has it ("memory.limit_in_bytes" on v1, "memory.max" on v2); known keys are
 // checked before the write, and an error carries the kernel's errno.
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cgroup/cgroup.hpp"
 #include "commands.hpp"
+#include "manager/set.hpp"
 #include "state/container_state.hpp"
 
 namespace kiste::cli {
@@ -21,23 +21,8 @@ struct CgroupArgs {
     bool write = false;  // a value was given ("" is a value)
 };
 
-// The cgroups the running container's monitor recorded.
-Result<std::unique_ptr<cgroup::Manager>> open_running(const Context& ctx, const std::string& name) {
-    state::ContainerPaths paths{ctx.global.lxcpath, name};
-    auto obs = state::observe(paths);
-    if (obs.state == state::State::Stopped) {
-        if (!std::filesystem::exists(paths.config()))
-            return fail("container '{}' does not exist in {}", name, ctx.global.lxcpath);
-        return fail("container '{}' is not running", name);
-    }
-    if (!obs.recorded || obs.recorded->cgroup_paths.empty())
-        return fail("container '{}' is {} but its state records no cgroup", name,
-                    state::state_name(obs.state));
-    return with_context(cgroup::open_manager(obs.recorded->cgroup_paths), "container '{}'", name);
-}
-
 int run(Context& ctx, const CgroupArgs& a) {
-    auto m = open_running(ctx, a.name);
+    auto m = manager::open_running_cgroups({ctx.global.lxcpath, a.name});
     if (!m) return report(ctx, m.error());
     if (!a.write) {
         auto v = (*m)->get(a.key);

@@ -1,34 +1,19 @@
 // kiste freeze / kiste unfreeze: stop or resume every process of a running
 // container through its cgroup's freezer (lxc-freeze, lxc-unfreeze), on v1
 // (freezer.state) and v2 (cgroup.freeze) alike.
-#include <filesystem>
 #include <memory>
 
 #include "cgroup/cgroup.hpp"
 #include "commands.hpp"
+#include "manager/set.hpp"
 #include "state/container_state.hpp"
 
 namespace kiste::cli {
 
 namespace {
 
-// The cgroups the running container's monitor recorded.
-Result<std::unique_ptr<cgroup::Manager>> open_running(const Context& ctx, const std::string& name) {
-    state::ContainerPaths paths{ctx.global.lxcpath, name};
-    auto obs = state::observe(paths);
-    if (obs.state == state::State::Stopped) {
-        if (!std::filesystem::exists(paths.config()))
-            return fail("container '{}' does not exist in {}", name, ctx.global.lxcpath);
-        return fail("container '{}' is not running", name);
-    }
-    if (!obs.recorded || obs.recorded->cgroup_paths.empty())
-        return fail("container '{}' is {} but its state records no cgroup", name,
-                    state::state_name(obs.state));
-    return with_context(cgroup::open_manager(obs.recorded->cgroup_paths), "container '{}'", name);
-}
-
 int run(Context& ctx, const std::string& name, bool freeze) {
-    auto m = open_running(ctx, name);
+    auto m = manager::open_running_cgroups({ctx.global.lxcpath, name});
     if (!m) return report(ctx, m.error());
     auto st = freeze ? (*m)->freeze() : (*m)->thaw();
     if (!st) {

@@ -20,6 +20,10 @@ void print_text(const manager::ContainerInfo& i) {
         fmt::print("{:<14}{}\n", "Monitor PID:", i.monitor_pid);
         fmt::print("{:<14}{}\n", "IPv4:", join(i.ipv4));
         fmt::print("{:<14}{}\n", "IPv6:", join(i.ipv6));
+        for (const auto& n : i.interfaces)
+            fmt::print("{:<14}{}: RX {} ({} packets), TX {} ({} packets)\n", "Link:", n.name,
+                       manager::human_bytes(n.rx_bytes), n.rx_packets,
+                       manager::human_bytes(n.tx_bytes), n.tx_packets);
         fmt::print("{:<14}{:.2f} seconds\n", "CPU use:", i.cpu_seconds);
         fmt::print("{:<14}{}{}\n", "Memory use:", manager::human_bytes(i.memory),
                    i.memory_limit ? " of " + manager::human_bytes(i.memory_limit) : std::string());

@@ -55,7 +55,10 @@ void register_execute(CLI::App& app, Context& ctx);
 void register_wait(CLI::App& app, Context& ctx);
 void register_freeze(CLI::App& app, Context& ctx);  // freeze and unfreeze
 void register_cgroup(CLI::App& app, Context& ctx);
+void register_set(CLI::App& app, Context& ctx);
+void register_top(CLI::App& app, Context& ctx);
 void register_autostart(CLI::App& app, Context& ctx);
 void register_config(CLI::App& app, Context& ctx);
+void register_network(CLI::App& app, Context& ctx);  // create, ls, rm
 
 }  // namespace kiste::cli

@@ -1,5 +1,6 @@
 // kiste: the manager tool. Dispatches to one verb per file (see commands.hpp).
 #include <cstdlib>
+#include <filesystem>
 
 #include "commands.hpp"
 #include "kiste/error.hpp"
@@ -8,9 +9,10 @@ namespace kiste::cli {
 
 const std::vector<Registrar>& all_verbs() {
     static const std::vector<Registrar> verbs = {
-        register_create, register_destroy, register_ls,      register_start,     register_stop,
-        register_info,   register_ps,      register_console, register_attach,    register_execute,
-        register_wait,   register_freeze,  register_cgroup,  register_autostart, register_config};
+        register_create,    register_destroy, register_ls,      register_start,  register_stop,
+        register_info,      register_ps,      register_console, register_attach, register_execute,
+        register_wait,      register_freeze,  register_cgroup,  register_set,    register_top,
+        register_autostart, register_config,  register_network};
     return verbs;
 }
 
@@ -39,6 +41,15 @@ int report(Context& ctx, const Error& e) {
     return 1;
 }
 
+// The container path as one absolute spelling: the runtime directory and the
+// name lock are derived from it, so "-P x" and "-P $PWD/x/" must agree.
+std::string absolute_dir(std::string p) {
+    if (p.empty()) return p;
+    std::string abs = std::filesystem::absolute(p).lexically_normal().string();
+    while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    return abs;
+}
+
 }  // namespace kiste::cli
 
 int main(int argc, char** argv) {
@@ -47,9 +58,10 @@ int main(int argc, char** argv) {
     CLI::App app{"kiste: Linux containers, the LXC way and the OCI way", "kiste"};
     app.require_subcommand(1);
     app.set_version_flag("--version", KISTE_VERSION);
-    if (const char* p = std::getenv("KISTE_PATH")) ctx.global.lxcpath = p;
+    if (const char* p = std::getenv("KISTE_PATH")) ctx.global.lxcpath = absolute_dir(p);
     if (ctx.global.lxcpath.empty()) ctx.global.lxcpath = "/var/lib/kiste";
-    app.add_option("-P,--lxcpath", ctx.global.lxcpath, "container path (env KISTE_PATH)");
+    app.add_option("-P,--lxcpath", ctx.global.lxcpath, "container path (env KISTE_PATH)")
+        ->transform(absolute_dir, "", "absolute");
     app.add_option("-o,--log-file", ctx.global.log_file, "log file");
     app.add_option("-l,--log-level", ctx.global.log_level, "log level (TRACE..FATAL)");
     app.add_flag("-q,--quiet", ctx.global.quiet, "only errors on stderr");

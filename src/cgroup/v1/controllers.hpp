@@ -33,6 +33,8 @@ struct Stats {
     uint64_t usage = 0;
     uint64_t limit = 0;  // 0: none
     uint64_t oom_kills = 0;
+    uint64_t swap = 0;     // memsw usage minus memory usage (with swap accounting)
+    uint64_t failcnt = 0;  // times the limit was hit
 };
 Result<Stats> stats(const Dir& d);
 // v1's "unlimited": PAGE_COUNTER_MAX pages, rounded; anything this large is no limit.
@@ -51,6 +53,12 @@ namespace blkio {
 // The file a blkio key goes to: without CFQ (kernel >= 5.0) blkio.weight and
 // blkio.weight_device exist only as blkio.bfq.weight[_device], as runc maps them.
 std::string file_for(const Dir& d, const std::string& key);
+// Bytes read and written (blkio.throttle.io_service_bytes_recursive, which
+// counts on every kernel, unlike the CFQ-only blkio.io_service_bytes).
+struct Io {
+    uint64_t read = 0, write = 0;
+};
+Io io_bytes(const Dir& d);
 }  // namespace blkio
 
 }  // namespace kiste::cgroup::v1

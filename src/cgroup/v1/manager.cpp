@@ -89,11 +89,22 @@ public:
             st.memory_usage = m.usage;
             st.memory_limit = m.limit;
             st.oom_kills = m.oom_kills;
+            st.swap_usage = m.swap;
+            st.memory_limit_hits = m.failcnt;
         }
         if (const Slot* s = slot_for("cpuacct"))
             st.cpu_usage_ns = KISTE_TRY(v1::cpuacct::usage_ns(KISTE_TRY(open_dir(s->dir))));
+        if (const Slot* s = slot_for("blkio")) {
+            const auto io = v1::blkio::io_bytes(KISTE_TRY(open_dir(s->dir)));
+            st.io_read_bytes = io.read;
+            st.io_write_bytes = io.write;
+        }
         if (const Slot* s = slot_for("pids")) {
-            st.pids = KISTE_TRY(v1::pids::current(KISTE_TRY(open_dir(s->dir))));
+            const auto d = KISTE_TRY(open_dir(s->dir));
+            st.pids = KISTE_TRY(v1::pids::current(d));
+            // pids.max and pids.events read the same on v1.
+            st.pids_limit = v2::pids::limit(d);
+            st.pids_limit_hits = v2::pids::limit_hits(d);
         } else {
             st.pids = KISTE_TRY(pids()).size();
         }

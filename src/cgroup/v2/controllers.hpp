@@ -34,9 +34,18 @@ struct Stats {
     uint64_t usage = 0;
     uint64_t limit = 0;  // 0: none ("max")
     uint64_t oom_kills = 0;
+    uint64_t swap = 0;      // memory.swap.current
+    uint64_t max_hits = 0;  // memory.events max
 };
 Result<Stats> stats(const Dir& d);
 }  // namespace memory
+
+namespace io {
+struct Io {
+    uint64_t read = 0, write = 0;
+};
+Io bytes(const Dir& d);  // io.stat rbytes/wbytes summed over devices
+}  // namespace io
 
 namespace cpu {
 Result<uint64_t> usage_ns(const Dir& d);  // cpu.stat usage_usec, in ns
@@ -44,6 +53,9 @@ Result<uint64_t> usage_ns(const Dir& d);  // cpu.stat usage_usec, in ns
 
 namespace pids {
 Result<uint64_t> current(const Dir& d);
+// pids.max (0: "max") and pids.events "max": the same files on v1.
+uint64_t limit(const Dir& d);
+uint64_t limit_hits(const Dir& d);
 }  // namespace pids
 
 }  // namespace kiste::cgroup::v2

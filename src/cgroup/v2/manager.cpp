@@ -98,10 +98,17 @@ public:
             st.memory_usage = m.usage;
             st.memory_limit = m.limit;
             st.oom_kills = m.oom_kills;
+            st.swap_usage = m.swap;
+            st.memory_limit_hits = m.max_hits;
         }
         if (file_exists(d, "cpu.stat")) st.cpu_usage_ns = KISTE_TRY(v2::cpu::usage_ns(d));
+        const auto io = v2::io::bytes(d);
+        st.io_read_bytes = io.read;
+        st.io_write_bytes = io.write;
         if (file_exists(d, "pids.current")) {
             st.pids = KISTE_TRY(v2::pids::current(d));
+            st.pids_limit = v2::pids::limit(d);
+            st.pids_limit_hits = v2::pids::limit_hits(d);
         } else {
             st.pids = KISTE_TRY(pids()).size();
         }

@@ -11,3 +11,17 @@ Result<uint64_t> current(const Dir& d) {
 }
 
 }  // namespace kiste::cgroup::v2::pids
+
+namespace kiste::cgroup::v2::pids {
+
+uint64_t limit(const Dir& d) {
+    auto text = read_file(d, "pids.max");
+    return text ? parse_uint(*text).value_or(0) : 0;
+}
+
+uint64_t limit_hits(const Dir& d) {
+    auto text = read_file(d, "pids.events");
+    return text ? keyed_value(*text, "max").value_or(0) : 0;
+}
+
+}  // namespace kiste::cgroup::v2::pids

@@ -59,8 +59,7 @@ void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
 }
 
 void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) {
-    // `kiste start` runs a monitor (console, ttys) and the cgroup manager;
-    // `kiste execute` has neither yet.
+    // `kiste start` runs a monitor (console, ttys); `kiste execute` has none.
     const bool start = purpose == Purpose::Start;
     auto add = [&](std::string key, std::string value, std::string origin, std::string reason) {
         s.unapplied.push_back(
@@ -70,35 +69,11 @@ void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) 
         add(std::string(key), std::move(value), origin_of(cfg, key), std::move(reason));
     };
     const auto& sec = cfg.spec.security;
-    const auto& cg = cfg.spec.cgroup;
 
-    for (const auto& set : cg.settings)
-        if (!start)
-            add(fmt::format("lxc.cgroup{}.{}", set.version == 2 ? "2" : "", set.key), set.value,
-                set.origin,
-                "cgroup limits are applied by `kiste start`, not by `kiste execute` yet");
-    const std::pair<std::string_view, const std::string*> dirs[] = {
-        {"lxc.cgroup.dir", &cg.dir},
-        {"lxc.cgroup.dir.container", &cg.dir_container},
-        {"lxc.cgroup.dir.monitor", &cg.dir_monitor},
-        {"lxc.cgroup.dir.monitor.pivot", &cg.dir_monitor_pivot},
-        {"lxc.cgroup.dir.container.inner", &cg.dir_container_inner}};
-    for (const auto& [key, value] : dirs)
-        if (!start && !value->empty())
-            add_key(key, *value,
-                    "cgroup placement is decided by the cgroup manager, not available yet");
-    if (!start && cg.relative)
-        add_key("lxc.cgroup.relative", "1",
-                "cgroup placement is decided by the cgroup manager, not available yet");
-    for (const auto& t : cfg.mount_auto)
-        if (t.starts_with("cgroup"))
-            add_key("lxc.mount.auto", t,
-                    "cgroup mounts come with the cgroup manager, not available yet");
-
-    for (const auto& [idx, iface] : cfg.net)
-        if (iface.type != "none" && iface.type != "empty")
-            add(fmt::format("lxc.net.{}.type", idx), iface.type, iface.origin,
-                "network interfaces other than 'empty' and 'none' are not supported yet");
+    // cgroup settings and placement: both `kiste start` and `kiste execute`
+    // run the cgroup manager (lxc.cgroup.dir.monitor* has no monitor to
+    // place under execute, as under lxc-execute).
+    // Every network type is applied (src/net), by `start` and `execute` alike.
 
     if (!sec.apparmor_profile.empty() && sec.apparmor_profile != "unconfined" &&
         sec.apparmor_profile != "unchanged")

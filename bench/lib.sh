@@ -1,0 +1,79 @@
+# Shared by the bench/ scripts (sourced, not run): statistics, the busybox
+# rootfs, and cleaning up what LXC leaves behind.
+# shellcheck shell=bash
+
+# "median mean min p90" in ms from a space-separated list of microseconds.
+bench_stats() {
+    tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '
+        { v[NR] = $1; s += $1 }
+        END {
+            if (NR == 0) { print "- - - -"; exit }
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            p = v[int(NR * 0.9 + 0.5) < 1 ? 1 : int(NR * 0.9 + 0.5)]
+            printf "%.2f %.2f %.2f %.2f\n", m / 1000, s / NR / 1000, v[1] / 1000, p / 1000
+        }'
+}
+
+# a b -> a/b with two decimals, "-" when b is 0.
+bench_ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'
+}
+
+# BUILD_DIR -> prints the path of a busybox rootfs built once by the template.
+bench_rootfs() {
+    local build_dir=$1 root_dir
+    root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    local rootfs=$build_dir/bench-rootfs stamp=$build_dir/bench-rootfs.stamp
+    local template=$root_dir/templates/busybox
+    if [[ ! -e $stamp || $template -nt $stamp || ! -x $rootfs/bin/busybox ]]; then
+        "$template" --rootfs "$rootfs" --name bench >/dev/null || return 1
+        touch "$stamp"
+    fi
+    echo "$rootfs"
+}
+
+# LXC moves its monitor into an "lxc.pivot" cgroup per hierarchy and leaves it
+# there (empty) after the container exits. bench_note_pivots before the runs,
+# bench_remove_new_pivots after: only the ones this run created go.
+bench_note_pivots() {
+    mapfile -t bench_pivots_before < <(compgen -G '/sys/fs/cgroup/lxc.pivot' \
+        ; compgen -G '/sys/fs/cgroup/*/lxc.pivot')
+}
+bench_remove_new_pivots() {
+    local d old keep
+    for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
+        [[ -d $d ]] || continue
+        keep=0
+        for old in "${bench_pivots_before[@]}"; do [[ $old == "$d" ]] && keep=1; done
+        ((keep)) || rmdir "$d" 2>/dev/null || true
+    done
+}
+
+# bench_setup NAME DEFAULT_RUNS "$@": the options every bench takes (-n RUNS,
+# -B BUILD_DIR), root and a built kiste checked. Sets root_dir, build_dir,
+# runs, warmup and kiste.
+bench_setup() {
+    local name=$1 opt OPTIND=1
+    runs=${RUNS:-$2}
+    shift 2
+    root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    build_dir=$root_dir/build
+    warmup=${WARMUP:-5}
+    while getopts n:B: opt; do
+        case $opt in
+            n) runs=$OPTARG ;;
+            B) build_dir=$OPTARG ;;
+            *) exit 2 ;;
+        esac
+    done
+    build_dir=$(realpath -m "$build_dir")
+    kiste=${KISTE:-$build_dir/kiste}
+    if ((EUID != 0)); then
+        echo "$name: needs root (namespaces, mounts, cgroups)" >&2
+        exit 1
+    fi
+    [[ -x $kiste ]] || {
+        echo "$name: $kiste is missing: run 'make build' first" >&2
+        exit 1
+    }
+}

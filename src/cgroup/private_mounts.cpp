@@ -1,0 +1,99 @@
+#include "cgroup/private_mounts.hpp"
+
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "cgroup/host.hpp"
+#include "cgroup/resources.hpp"
+#include "state/run_lock.hpp"
+
+namespace kiste::cgroup {
+
+namespace {
+
+constexpr const char* kPrivateControllers[] = {"net_cls", "net_prio"};
+
+bool has_subdir(const std::string& path) {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return false;
+    bool found = false;
+    while (dirent* e = ::readdir(d)) {
+        std::string_view n = e->d_name;
+        if (e->d_type == DT_DIR && n != "." && n != "..") {
+            found = true;
+            break;
+        }
+    }
+    ::closedir(d);
+    return found;
+}
+
+}  // namespace
+
+std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups) {
+    std::vector<std::string> out;
+    std::istringstream in{std::string(proc_cgroups)};
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line.front() == '#') continue;
+        std::istringstream f(line);
+        std::string name;
+        int hierarchy = -1, count = 0, enabled = 0;
+        if (f >> name >> hierarchy >> count >> enabled && hierarchy == 0 && enabled == 1)
+            out.push_back(name);
+    }
+    return out;
+}
+
+std::vector<std::string> private_controllers_wanted(const CgroupConfig& cfg) {
+    std::vector<std::string> out;
+    const auto settings = with_resources(cfg).settings;
+    for (const char* c : kPrivateControllers) {
+        const std::string prefix = std::string(c) + ".";
+        if (std::any_of(settings.begin(), settings.end(),
+                        [&](const auto& s) { return s.version == 1 && s.key.starts_with(prefix); }))
+            out.emplace_back(c);
+    }
+    return out;
+}
+
+std::string private_mount_root() {
+    return state::run_root() + "/cgroup";
+}
+
+Status mount_private_hierarchies(const CgroupConfig& cfg) {
+    const auto wanted = private_controllers_wanted(cfg);
+    if (wanted.empty()) return {};
+    const auto mi = KISTE_TRY(read_text("/proc/self/mountinfo"));
+    const auto mounts = parse_mountinfo(mi);
+    // v2 has no net_cls: the settings get their note there (translate.hpp).
+    if (KISTE_TRY(layout_of(mounts)) == Layout::V2) return {};
+    const auto unmounted = unmounted_v1_controllers(KISTE_TRY(read_text("/proc/cgroups")));
+    for (const auto& c : wanted) {
+        if (std::find(unmounted.begin(), unmounted.end(), c) == unmounted.end()) continue;
+        const std::string root = private_mount_root();
+        const std::string mp = root + "/" + c;
+        for (const auto& dir : {state::run_root(), root, mp})
+            if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST)
+                return fail_errno("creating {} for the {} hierarchy", dir, c);
+        if (::mount("cgroup", mp.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, c.c_str()) <
+                0 &&
+            errno != EBUSY)
+            return fail_errno("mounting the {} cgroup hierarchy on {}", c, mp);
+    }
+    return {};
+}
+
+void release_private_hierarchy(const std::string& mountpoint) {
+    const std::string root = private_mount_root();
+    if (!mountpoint.starts_with(root + "/") || has_subdir(mountpoint)) return;
+    if (::umount2(mountpoint.c_str(), MNT_DETACH) < 0) return;
+    ::rmdir(mountpoint.c_str());
+    ::rmdir(root.c_str());  // only when empty
+}
+
+}  // namespace kiste::cgroup

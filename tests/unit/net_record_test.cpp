@@ -1,0 +1,93 @@
+// The network's host record: its JSON, its place in the container's state
+// file (round trip), and the `kiste execute` record file.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "net/record.hpp"
+#include "net/record_file.hpp"
+#include "state/container_state.hpp"
+
+namespace kiste::test {
+namespace {
+
+net::HostRecord sample() {
+    net::HostRecord r;
+    r.links = {"vethab12cd", "mvxyz123"};
+    r.routes = {{"10.250.0.2/32", "vethab12cd"}, {"fd00:4b::2/128", "vethab12cd"}};
+    r.proxies = {{"10.250.0.1", "vethab12cd"}};
+    r.phys = {{"ktp0", "eth1", 17, "02:11:22:33:44:55", 1450, true}};
+    r.secure_tables = {"kiste_secure_1234_0"};
+    return r;
+}
+
+TEST(NetRecord, JsonRoundTrip) {
+    auto r = sample();
+    EXPECT_EQ(net::record_from_json(net::to_json(r)), r);
+    EXPECT_TRUE(net::record_from_json(nlohmann::json::object()).empty());
+    EXPECT_TRUE(net::record_from_json(nlohmann::json("garbage")).empty());
+}
+
+class NetRecordFiles : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/kiste-net-record-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string dir_;
+};
+
+TEST_F(NetRecordFiles, StateFileKeepsTheNetworkRecord) {
+    ::setenv("KISTE_RUN_DIR", dir_.c_str(), 1);
+    state::ContainerPaths p{state::kDefaultLxcPath, "c1"};
+    ASSERT_EQ(::mkdir(p.run_dir().c_str(), 0755), 0);
+    state::RuntimeState s;
+    s.state = state::State::Running;
+    s.net = sample();
+    s.host_netdevs = s.net.links;
+    ASSERT_TRUE(state::write_state(p, s));
+    auto back = state::read_state(p);
+    ::unsetenv("KISTE_RUN_DIR");
+    ASSERT_TRUE(back && *back);
+    EXPECT_EQ((*back)->net, s.net);
+    EXPECT_EQ((*back)->host_netdevs, s.host_netdevs);
+}
+
+TEST_F(NetRecordFiles, ExecuteRecordFileExistsOnlyWhileItListsSomething) {
+    const std::string f = net::record_file(dir_ + "/run", "box");
+    EXPECT_EQ(f, dir_ + "/run/box.net.json");
+    ASSERT_TRUE(net::save_record_file(f, sample()));  // creates the run root
+    auto back = net::load_record_file(f);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, sample());
+    ASSERT_TRUE(net::save_record_file(f, net::HostRecord{}));
+    EXPECT_FALSE(std::filesystem::exists(f));
+}
+
+TEST_F(NetRecordFiles, StaleRecordsOfLiveRunsAreLeftAlone) {
+    const std::string root = dir_ + "/run";
+    net::HostRecord r;
+    r.secure_tables = {};
+    r.links = {"kt-no-such-link"};
+    ASSERT_TRUE(net::save_record_file(net::record_file(root, "alive"), r));
+    Logger log(LogLevel::Fatal);
+    std::vector<std::string> asked;
+    net::cleanup_stale_records(
+        root,
+        [&](const std::string& n) {
+            asked.push_back(n);
+            return true;
+        },
+        log);
+    EXPECT_EQ(asked, std::vector<std::string>{"alive"});
+    EXPECT_TRUE(std::filesystem::exists(net::record_file(root, "alive")));
+}
+
+}  // namespace
+}  // namespace kiste::test
