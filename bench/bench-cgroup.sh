@@ -46,8 +46,10 @@ plain=$work/plain.conf
 printf 'lxc.rootfs.path = dir:%s\nlxc.uts.name = bench\n' "$rootfs" >"$plain"
 limited=$work/limited.conf
 layout=v1
-grep -q ' - cgroup2 ' /proc/self/mountinfo && ! grep -q ' - cgroup ' /proc/self/mountinfo &&
-    layout=v2
+if grep -q ' - cgroup2 ' /proc/self/mountinfo; then
+    layout=hybrid
+    grep -q ' - cgroup ' /proc/self/mountinfo || layout=v2
+fi
 {
     cat "$plain"
     if [[ $layout == v2 ]]; then

@@ -35,7 +35,8 @@ bool has_subdir(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups) {
+std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups,
+                                                  const std::vector<CgroupMount>& mounts) {
     std::vector<std::string> out;
     std::istringstream in{std::string(proc_cgroups)};
     for (std::string line; std::getline(in, line);) {
@@ -43,8 +44,14 @@ std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups)
         std::istringstream f(line);
         std::string name;
         int hierarchy = -1, count = 0, enabled = 0;
-        if (f >> name >> hierarchy >> count >> enabled && hierarchy == 0 && enabled == 1)
-            out.push_back(name);
+        if (!(f >> name >> hierarchy >> count >> enabled) || enabled != 1) continue;
+        const bool mounted = std::any_of(mounts.begin(), mounts.end(), [&](const auto& m) {
+            return !m.v2 &&
+                   std::find(m.super_opts.begin(), m.super_opts.end(), name) != m.super_opts.end();
+        });
+        // Hierarchy 0 on a v2-only kernel view means "on cgroup2": the caller
+        // checks the layout first.
+        if (!mounted) out.push_back(name);
     }
     return out;
 }
@@ -72,7 +79,7 @@ Status mount_private_hierarchies(const CgroupConfig& cfg) {
     const auto mounts = parse_mountinfo(mi);
     // v2 has no net_cls: the settings get their note there (translate.hpp).
     if (KISTE_TRY(layout_of(mounts)) == Layout::V2) return {};
-    const auto unmounted = unmounted_v1_controllers(KISTE_TRY(read_text("/proc/cgroups")));
+    const auto unmounted = unmounted_v1_controllers(KISTE_TRY(read_text("/proc/cgroups")), mounts);
     for (const auto& c : wanted) {
         if (std::find(unmounted.begin(), unmounted.end(), c) == unmounted.end()) continue;
         const std::string root = private_mount_root();
@@ -89,9 +96,50 @@ Status mount_private_hierarchies(const CgroupConfig& cfg) {
 }
 
 void release_private_hierarchy(const std::string& mountpoint) {
-    const std::string root = private_mount_root();
-    if (!mountpoint.starts_with(root + "/") || has_subdir(mountpoint)) return;
-    if (::umount2(mountpoint.c_str(), MNT_DETACH) < 0) return;
+    // Every kiste on the host sees (and uses) a private hierarchy while it is
+    // mounted, whatever its run dir: whoever removes the last cgroup in it
+    // unmounts it, also one mounted below another run dir.
+    const auto slash = mountpoint.rfind('/');
+    if (slash == std::string::npos || slash == 0) return;
+    const std::string controller = mountpoint.substr(slash + 1);
+    const std::string root = mountpoint.substr(0, slash);
+    const bool private_name =
+        std::any_of(std::begin(kPrivateControllers), std::end(kPrivateControllers),
+                    [&](const char* c) { return controller == c; });
+    if (!private_name || !root.ends_with("/cgroup") || root == "/sys/fs/cgroup" ||
+        has_subdir(mountpoint))
+        return;
+    auto released = [&controller] {
+        auto text = read_text("/proc/cgroups");
+        if (!text) return true;  // nothing to check against: do not loop
+        std::istringstream in(*text);
+        for (std::string line; std::getline(in, line);) {
+            std::istringstream f(line);
+            std::string name;
+            int hierarchy = -1;
+            if (f >> name >> hierarchy && name == controller) return hierarchy == 0;
+        }
+        return true;
+    };
+    // The kernel destroys an unmounted hierarchy asynchronously (after an RCU
+    // grace period), and not at all when the last unmount found removed
+    // cgroups still dying: wait for it, and when it stays, mount and unmount
+    // once more (the removed cgroups are gone by then).
+    auto wait_released = [&released] {
+        for (int i = 0; i < 40; ++i) {
+            if (released()) return true;
+            ::usleep(50000);
+        }
+        return false;
+    };
+    if (::umount2(mountpoint.c_str(), 0) < 0) {
+        (void)::umount2(mountpoint.c_str(), MNT_DETACH);  // busy: at least detach it
+    } else if (!wait_released() &&
+               ::mount("cgroup", mountpoint.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       controller.c_str()) == 0) {
+        (void)::umount2(mountpoint.c_str(), 0);
+        (void)wait_released();
+    }
     ::rmdir(mountpoint.c_str());
     ::rmdir(root.c_str());  // only when empty
 }

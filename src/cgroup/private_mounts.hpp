@@ -10,13 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "cgroup/host.hpp"
 #include "kiste/error.hpp"
 #include "kiste/spec.hpp"
 
 namespace kiste::cgroup {
 
-// Controllers with hierarchy 0 and enabled 1 in /proc/cgroups (text).
-std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups);
+// Controllers enabled in /proc/cgroups (text) that no v1 mount of `mounts`
+// carries: hierarchy 0 (never mounted), or a hierarchy that outlived its
+// mounts (the kernel keeps one whose last unmount found dying children).
+std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups,
+                                                  const std::vector<CgroupMount>& mounts);
 
 // The v1-only controllers (net_cls, net_prio) whose keys cfg sets.
 std::vector<std::string> private_controllers_wanted(const CgroupConfig& cfg);
@@ -29,7 +33,10 @@ std::string private_mount_root();
 Status mount_private_hierarchies(const CgroupConfig& cfg);
 
 // Unmounts (and removes the mount point of) a private hierarchy that holds no
-// cgroup any more; anything else is left alone.
+// cgroup any more, and makes sure the kernel gives the controller back
+// (hierarchy 0 in /proc/cgroups): a v1 hierarchy unmounted while its removed
+// cgroups are still dying lives on, and every process's /proc/PID/cgroup
+// would show it. Anything else is left alone.
 void release_private_hierarchy(const std::string& mountpoint);
 
 }  // namespace kiste::cgroup

@@ -24,12 +24,21 @@ Result<UniqueFd> open_container_netns(pid_t pid) {
     return fd;
 }
 
+namespace {
+// lxc.net.N.type = empty: no device (the namespace keeps its loopback); only
+// its script.up / script.down run, as in LXC.
+bool is_empty_type(const NetInterface& i) {
+    return i.type == "empty";
+}
+}  // namespace
+
 std::vector<NetInterface> resolve_interfaces(std::vector<NetInterface> ifaces) {
     std::set<std::string> taken;
     for (const auto& i : ifaces)
-        if (!i.name.empty()) taken.insert(i.name);
+        if (!i.name.empty() && !is_empty_type(i)) taken.insert(i.name);
     unsigned next = 0;
     for (auto& i : ifaces) {
+        if (is_empty_type(i)) continue;
         if (i.name.empty()) {
             while (taken.contains(fmt::format("eth{}", next))) ++next;
             i.name = fmt::format("eth{}", next++);
@@ -62,25 +71,42 @@ Status ContainerNetwork::setup(pid_t pid) {
     teardown();
     if (ifaces_.empty()) return {};
     auto resolved = resolve_interfaces(ifaces_);
-    if (!host_) host_ = KISTE_TRY(factory_.host());
-    netns_ = KISTE_TRY_CTX(factory_.netns(pid), "{}", ifaces_.front().origin);
-    host_netns_.reset(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!host_netns_) return fail_errno("opening /proc/self/ns/net");
-    inside_ = KISTE_TRY(factory_.inside(netns_.get()));
+    // Only `empty` interfaces: no device to make, so no netlink and no
+    // namespace to open (their scripts still run).
+    auto device = std::find_if(resolved.begin(), resolved.end(),
+                               [](const NetInterface& n) { return !is_empty_type(n); });
+    if (device != resolved.end()) {
+        if (!host_) host_ = KISTE_TRY(factory_.host());
+        netns_ = KISTE_TRY_CTX(factory_.netns(pid), "{}", device->origin);
+        host_netns_.reset(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+        if (!host_netns_) return fail_errno("opening /proc/self/ns/net");
+        inside_ = KISTE_TRY(factory_.inside(netns_.get()));
+    }
     for (size_t i = 0; i < resolved.size(); ++i) {
         LinkState st;
         st.cfg = std::move(resolved[i]);
         st.index = static_cast<unsigned>(i);
         states_.push_back(std::move(st));
         up_ran_.push_back(false);
-        KISTE_TRY_CTX(setup_one(i), "network interface {} ({}, {})", states_[i].cfg.name,
-                      states_[i].cfg.type, states_[i].cfg.origin);
+        const NetInterface& c = states_[i].cfg;
+        // (an empty interface has no name)
+        KISTE_TRY_CTX(setup_one(i), "network interface {}({}, {})",
+                      is_empty_type(c) ? "" : c.name + " ", c.type, c.origin);
     }
     return {};
 }
 
 Status ContainerNetwork::setup_one(size_t i) {
     LinkState& s = states_[i];
+    if (!is_empty_type(s.cfg)) KISTE_TRY(setup_device(s));
+    if (!s.cfg.script_up.empty()) {
+        KISTE_TRY(run_net_script(s.cfg.script_up, "up", s, container_, log_));
+        up_ran_[i] = true;
+    }
+    return {};
+}
+
+Status ContainerNetwork::setup_device(LinkState& s) {
     const LinkOps* ops = link_ops(s.cfg.type);
     if (ops == nullptr) return fail("network type '{}' is not supported", s.cfg.type);
     HostSide h{*host_, record_, persist_, log_, container_, run_root_, factory_.sysctl};
@@ -88,12 +114,7 @@ Status ContainerNetwork::setup_one(size_t i) {
     KISTE_TRY(host_->move_to_netns(dev, netns_.get(), s.cfg.name));
     s.moved = true;
     KISTE_TRY(configure_inside(s, *inside_, *host_));
-    KISTE_TRY(ops->host_after(s, h));
-    if (!s.cfg.script_up.empty()) {
-        KISTE_TRY(run_net_script(s.cfg.script_up, "up", s, container_, log_));
-        up_ran_[i] = true;
-    }
-    return {};
+    return ops->host_after(s, h);
 }
 
 namespace {
@@ -141,16 +162,16 @@ void remove_links(HostRecord& r, Netlink& host, Logger& log) {
 
 void ContainerNetwork::teardown() {
     if (states_.empty() && record_.empty()) return;
+    // LXC's order: script.down while everything is there (an `empty`
+    // interface has nothing else), then the host entries, then the devices.
+    for (size_t i = states_.size(); i-- > 0;) {
+        const LinkState& s = states_[i];
+        if (up_ran_[i] && !s.cfg.script_down.empty())
+            if (auto st = run_net_script(s.cfg.script_down, "down", s, container_, log_); !st)
+                log_.warn("{}", st.error().message());
+    }
     if (host_) {
         HostSide h{*host_, record_, persist_, log_, container_, run_root_, factory_.sysctl};
-        // LXC's order: script.down while everything is there, then the host
-        // entries, then the devices.
-        for (size_t i = states_.size(); i-- > 0;) {
-            const LinkState& s = states_[i];
-            if (up_ran_[i] && !s.cfg.script_down.empty())
-                if (auto st = run_net_script(s.cfg.script_down, "down", s, container_, log_); !st)
-                    log_.warn("{}", st.error().message());
-        }
         remove_entries(record_, *host_, log_);
         for (size_t i = states_.size(); i-- > 0;)
             if (const LinkOps* ops = link_ops(states_[i].cfg.type))

@@ -6,8 +6,9 @@
 // (HostRecord, saved through `persist`) BEFORE it is made, so that
 // cleanup_record() can undo a run whose owner was killed.
 //
-// No interfaces (type empty, the default) leaves the namespace with its
-// loopback only, which the launcher brings up.
+// No interfaces (the default) leaves the namespace with its loopback only,
+// which the launcher brings up; so does `lxc.net.N.type = empty`, whose
+// script.up / script.down still run (at setup / teardown).
 #pragma once
 
 #include <sys/types.h>
@@ -58,6 +59,7 @@ public:
 
 private:
     Status setup_one(size_t i);
+    Status setup_device(LinkState& s);  // every type but empty
 
     std::vector<NetInterface> ifaces_;
     std::string container_, run_root_;

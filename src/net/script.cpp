@@ -17,7 +17,8 @@ Status run_net_script(const std::string& script, const std::string& hook, const 
                       const std::string& container, Logger& log) {
     const NetInterface& c = s.cfg;
     std::string cmd = fmt::format("exec {} {} net {} {}", script, container, hook, c.type);
-    if (!c.link.empty()) cmd += " " + c.link;
+    // LXC passes `empty` alone (NAME net up empty).
+    if (!c.link.empty() && c.type != "empty") cmd += " " + c.link;
     if (c.type == "veth") cmd += " " + s.host_dev;
 
     std::vector<std::string> env;

@@ -65,7 +65,9 @@ TEST_F(CgroupEnforce, DefaultDeviceSetDeniesUnlistedNodes) {
 
 TEST_F(CgroupEnforce, NetClsClassidInAPrivatelyMountedHierarchy) {
     REQUIRE_V1_OR_HYBRID();
-    auto unmounted = cgroup::unmounted_v1_controllers(*cgroup::read_text("/proc/cgroups"));
+    auto unmounted = cgroup::unmounted_v1_controllers(
+        *cgroup::read_text("/proc/cgroups"),
+        cgroup::parse_mountinfo(*cgroup::read_text("/proc/self/mountinfo")));
     if (std::find(unmounted.begin(), unmounted.end(), "net_cls") == unmounted.end())
         GTEST_SKIP() << "net_cls is mounted or not enabled on this host";
     const std::string name = unique_name("netcls");
@@ -80,8 +82,14 @@ TEST_F(CgroupEnforce, NetClsClassidInAPrivatelyMountedHierarchy) {
     // The host's /sys/fs/cgroup is untouched.
     EXPECT_FALSE(fs::exists("/sys/fs/cgroup/net_cls"));
     EXPECT_EQ(kiste({"stop", name}).code, 0);
+    // Other kiste runs on the host use the hierarchy while it is mounted: the
+    // last one out unmounts it.
+    for (int i = 0; i < 100 && !mounts_matching(mp).empty(); ++i)
+        std::this_thread::sleep_for(100ms);
     EXPECT_TRUE(mounts_matching(mp).empty());
     EXPECT_FALSE(fs::exists(run_dir_.path() + "/cgroup"));
+    // The kernel gave the controller back: no net_cls line in /proc/self/cgroup.
+    EXPECT_EQ(read_file("/proc/self/cgroup").find(":net_cls:"), std::string::npos);
 }
 
 TEST_F(CgroupEnforce, OomKillsTheHogAndTheContainerSurvives) {

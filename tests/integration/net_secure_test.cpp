@@ -4,6 +4,7 @@
 // the two ends. Root only.
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include "harness.hpp"
@@ -218,6 +219,139 @@ TEST_F(NetSecureContainer, SpoofedSourceDroppedAssignedWorks) {
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_EQ(r.out, "assigned-ok\n") << "with the rules only the assigned address does";
     EXPECT_FALSE(tables_left()) << "the secure table outlived the container";
+}
+
+// Two busybox system containers on one host, each with a routed veth
+// (kiste.net.0.secure as the test says) and an address of its own: A
+// 10.251.X.2, B 10.251.X.3, the host 10.251.X.1 on a bridge of the test. A
+// counter-only nftables table of the test (family ip, prerouting, policy
+// accept, matching only the test's veths) counts what got past the host
+// ends' ingress, by host end and source address; the replies to a spoof go
+// to B, so A's ping failing alone would prove nothing.
+class NetSecurePair : public ::testing::Test {
+protected:
+    void SetUp() override {
+        KISTE_REQUIRE_ROOT();
+        const int pid = ::getpid();
+        x_ = std::to_string(pid % 250);
+        sfx_ = std::to_string(pid % 1000000);
+        br_ = "kspb" + sfx_;
+        counters_ = "kiste_test_pair_" + sfx_;
+        ASSERT_EQ(sh(fmt::format("ip link add {0} type bridge && ip link set {0} up && "
+                                 "ip addr add 10.251.{1}.1/32 dev {0}",
+                                 br_, x_)),
+                  0);
+        made_ = true;
+        const std::string rules = fmt::format(
+            "table ip {0} {{\n counter a_own {{}}\n counter a_spoof {{}}\n counter b_own {{}}\n"
+            " chain pre {{\n  type filter hook prerouting priority -300; policy accept;\n"
+            "  iifname \"kspa{1}\" ip saddr 10.251.{2}.2 counter name a_own\n"
+            "  iifname \"kspa{1}\" ip saddr 10.251.{2}.3 counter name a_spoof\n"
+            "  iifname \"kspv{1}\" ip saddr 10.251.{2}.3 counter name b_own\n }}\n}}\n",
+            counters_, sfx_, x_);
+        write_file(work_ / "counters.nft", rules);
+        ASSERT_EQ(sh("nft -f " + (work_ / "counters.nft")), 0) << rules;
+        counters_made_ = true;
+    }
+    void TearDown() override {
+        for (const auto& c : started_) kiste({"stop", "-k", c});
+        if (counters_made_) sh("nft delete table ip " + counters_);
+        if (made_) sh("ip link del " + br_);
+        for (const auto* dev : {"kspa", "kspv"})
+            EXPECT_NE(sh(fmt::format("ip link show {}{} >/dev/null 2>&1", dev, sfx_)), 0)
+                << dev << sfx_ << " left behind";
+    }
+    static int sh(const std::string& cmd) { return run({"/bin/sh", "-c", cmd}).code; }
+    RunResult kiste(const std::vector<std::string>& args) {
+        std::vector<std::string> argv = {kiste_binary(), "-P", lxcpath_.path()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, {}, {"KISTE_RUN_DIR=" + run_dir_.path()});
+    }
+    int in(const std::string& c, const std::string& cmd) {
+        return kiste({"attach", c, "--", "/bin/sh", "-c", cmd}).code;
+    }
+    long counter(const std::string& name) const {
+        auto out = run({"/bin/sh", "-c", "nft list counter ip " + counters_ + " " + name}).out;
+        auto p = out.find("packets ");
+        return p == std::string::npos ? -1 : std::stol(out.substr(p + 8));
+    }
+    std::string host() const { return "10.251." + x_ + ".1"; }
+
+    // Container NAME (host end DEV, MAC ending in `last`, address 10.251.X.last).
+    void start(const std::string& name, const std::string& dev, int last, bool secure) {
+        const std::string dir = lxcpath_.path() + "/" + name;
+        std::filesystem::create_directories(dir);
+        write_file(
+            dir + "/config",
+            fmt::format("lxc.net.0.type = veth\nlxc.net.0.veth.mode = router\n"
+                        "lxc.net.0.veth.pair = {}\nlxc.net.0.flags = up\n"
+                        "lxc.net.0.name = eth0\nlxc.net.0.hwaddr = 02:00:0a:fb:{:02x}:{:02x}\n"
+                        "lxc.net.0.ipv4.address = 10.251.{}.{}/32\n"
+                        "lxc.net.0.ipv4.gateway = {}\nkiste.net.0.secure = {}\n",
+                        dev, std::stoi(x_), last, x_, last, host(), secure ? 1 : 0));
+        auto r = run({std::string(KISTE_SOURCE_DIR) + "/templates/busybox", "--path", dir, "--name",
+                      name, "--rootfs", dir + "/rootfs"});
+        ASSERT_EQ(r.code, 0) << r.err;
+        r = kiste({"start", name});
+        ASSERT_EQ(r.code, 0) << r.err;
+        started_.push_back(name);
+    }
+
+    // The scenario; `secure` false is the control that shows the spoofs
+    // would pass without the rules.
+    void scenario(bool secure) {
+        const std::string a = "spa" + sfx_, b = "spb" + sfx_, ping = "busybox ping -c 1 -W 2 ";
+        start(a, "kspa" + sfx_, 2, secure);
+        start(b, "kspv" + sfx_, 3, secure);
+        if (HasFatalFailure()) return;
+        EXPECT_EQ(in(a, ping + host()), 0) << "A cannot reach the host";
+        EXPECT_EQ(in(b, ping + host()), 0) << "B cannot reach the host";
+        EXPECT_GT(counter("a_own"), 0);
+        EXPECT_GT(counter("b_own"), 0);
+
+        // A takes B's address and sends from it (its ARP for the gateway too).
+        const std::string b_addr = "10.251." + x_ + ".3";
+        ASSERT_EQ(in(a, "ip addr add " + b_addr + "/32 dev eth0 && ip neigh flush dev eth0"), 0);
+        in(a, ping + "-I " + b_addr + " " + host());
+        const bool spoof_in = counter("a_spoof") > 0;
+        const bool poisoned =
+            run({"/bin/sh", "-c", "ip neigh show dev kspa" + sfx_}).out.find(b_addr + " ") !=
+            std::string::npos;
+        EXPECT_EQ(spoof_in, !secure) << "packets from B's address sent by A";
+        EXPECT_EQ(poisoned, !secure) << "the host's neighbour entry for B's address on A's link";
+        ASSERT_EQ(in(a, "ip addr del " + b_addr + "/32 dev eth0"), 0);
+
+        // A spoofed MAC: even A's own address is dropped; A's MAC works again.
+        ASSERT_EQ(in(a, "ip link set eth0 address 02:00:0a:fb:ee:99 && ip neigh flush dev eth0"),
+                  0);
+        sh("ip neigh flush dev kspa" + sfx_);
+        EXPECT_EQ(in(a, ping + host()) == 0, !secure) << "ping from a spoofed MAC";
+        ASSERT_EQ(in(a, fmt::format("ip link set eth0 address 02:00:0a:fb:{:02x}:02 && "
+                                    "ip neigh flush dev eth0",
+                                    std::stoi(x_))),
+                  0);
+        sh("ip neigh flush dev kspa" + sfx_);
+        EXPECT_EQ(in(a, ping + host()), 0) << "A's own MAC does not work again";
+        EXPECT_EQ(in(b, ping + host()), 0);
+        for (const auto& c : {a, b}) EXPECT_EQ(kiste({"stop", "-k", c}).code, 0);
+        started_.clear();
+        EXPECT_EQ(run({"/bin/sh", "-c", "nft list tables netdev"}).out.find("kiste_sp"),
+                  std::string::npos)
+            << "a secure table outlived its container";
+    }
+
+    TempDir lxcpath_, run_dir_, work_;
+    std::string x_, sfx_, br_, counters_;
+    std::vector<std::string> started_;
+    bool made_ = false, counters_made_ = false;
+};
+
+TEST_F(NetSecurePair, TwoContainersReachTheHostSpoofedAddressAndMacDropped) {
+    scenario(true);
+}
+
+TEST_F(NetSecurePair, WithoutSecureTheSameSpoofsPass) {
+    scenario(false);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -27,8 +28,13 @@ protected:
         for (const auto& e : fs::recursive_directory_iterator(run_dir_.path()))
             ADD_FAILURE() << "left in the run dir: " << e.path();
         EXPECT_TRUE(mounts_matching(lxcpath_.path()).empty());
+        // On a pure v2 host the one hierarchy is /sys/fs/cgroup itself.
+        const bool v2 = fs::exists("/sys/fs/cgroup/cgroup.controllers");
+        const std::vector<std::string> hierarchies =
+            v2 ? std::vector<std::string>{""}
+               : std::vector<std::string>{"memory", "pids", "freezer", "systemd", "unified"};
         for (const auto& n : created_)
-            for (const char* h : {"memory", "pids", "freezer", "systemd"})
+            for (const auto& h : hierarchies)
                 EXPECT_TRUE(run({"/bin/sh", "-c",
                                  std::string("find /sys/fs/cgroup/") + h + " -type d -name " + n +
                                      " | grep -q ."})
@@ -87,7 +93,9 @@ TEST_F(System, BusyboxLifecycle) {
     r = kiste({"stop", "bb1"});
     auto took = std::chrono::steady_clock::now() - t0;
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_LT(took, 3s);
+    // busybox init: SIGTERM to all, 1 s, SIGKILL, 1 s. An emulated guest
+    // (the v2 suite under tests/vm) runs several times slower.
+    EXPECT_LT(took, std::getenv("KISTE_TEST_REQUIRE_V2") != nullptr ? 10s : 3s);
     EXPECT_EQ(state_of("bb1"), "STOPPED");
 }
 

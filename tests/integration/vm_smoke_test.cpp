@@ -94,7 +94,12 @@ TEST_F(VmSmokeKiste, CgroupV2ContainerPidsLimit) {
     VM_REQUIRE_V2();
     const std::string name = "smoke1", dir = lxcpath_ / name;
     fs::create_directories(dir);
-    write_file(dir + "/config", "lxc.cgroup2.pids.max = 12\nlxc.cgroup2.memory.max = 64M\n");
+    // An own device rule replaces LXC's default device set: the device program
+    // has its own cases (CgroupV2Vm.*); this one keeps the limits and the
+    // lifecycle apart from it.
+    write_file(dir + "/config",
+               "lxc.cgroup2.pids.max = 12\nlxc.cgroup2.memory.max = 64M\n"
+               "lxc.cgroup.devices.allow = a\n");
     auto r = run({std::string(KISTE_SOURCE_DIR) + "/templates/busybox", "--path", dir, "--name",
                   name, "--rootfs", dir + "/rootfs"});
     ASSERT_EQ(r.code, 0) << r.err;

@@ -101,9 +101,12 @@ TEST(LxcToSpec, NetworkNoneSharesTheHostsEmptyIsLoopbackOnly) {
     auto s = spec_of("lxc.net.0.type = none\n");
     EXPECT_EQ(mode(s, NsKind::Net), Mode::Host);
     EXPECT_TRUE(s.network.empty());
-    s = spec_of("lxc.net.0.type = empty\nlxc.net.0.flags = up\n");
+    // empty stays in the spec (no device): its script.up/down run as in LXC.
+    s = spec_of("lxc.net.0.type = empty\nlxc.net.0.flags = up\nlxc.net.0.script.up = /bin/up\n");
     EXPECT_EQ(mode(s, NsKind::Net), Mode::New);
-    EXPECT_TRUE(s.network.empty());
+    ASSERT_EQ(s.network.size(), 1u);
+    EXPECT_EQ(s.network[0].type, "empty");
+    EXPECT_EQ(s.network[0].script_up, "/bin/up");
     s = spec_of(
         "lxc.net.3.type = veth\nlxc.net.3.link = br0\nlxc.net.1.type = macvlan\n"
         "kiste.net.3.secure = 1\n");

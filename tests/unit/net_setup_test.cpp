@@ -299,6 +299,49 @@ TEST_F(NetSetup, ScriptUpAndDownGetLxcsArgumentsAndEnvironment) {
     ::rmdir(dir.c_str());
 }
 
+TEST_F(NetSetup, EmptyInterfaceRunsItsScriptsAndMakesNoDevice) {
+    char dir_tmpl[] = "/tmp/kiste-net-empty-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_tmpl), nullptr);
+    const std::string dir = dir_tmpl;
+    const std::string script = dir + "/s.sh";
+    {
+        std::ofstream f(script);
+        f << "#!/bin/sh\necho \"$* | $LXC_HOOK_TYPE $LXC_NET_TYPE\" >> " << dir << "/out\n";
+    }
+    ::chmod(script.c_str(), 0755);
+    NetInterface e;
+    e.type = "empty";
+    e.up = true;
+    e.script_up = script;
+    e.script_down = script;
+    e.origin = "c.conf:1";
+    // Alone: no netlink, no namespace is opened (the factory's fakes would
+    // log them), and the scripts run with LXC's arguments.
+    auto n = make({e});
+    ASSERT_TRUE(n->setup(1));
+    EXPECT_EQ(host_raw_, nullptr) << "the host's netlink was opened for an empty interface";
+    EXPECT_TRUE(calls_.empty());
+    n->teardown();
+    {
+        std::ifstream in(dir + "/out");
+        std::string up, down;
+        std::getline(in, up);
+        std::getline(in, down);
+        EXPECT_EQ(up, "c1 net up empty | up empty");
+        EXPECT_EQ(down, "c1 net down empty | down empty");
+    }
+    // Before a veth, it takes no name: the veth is still eth0.
+    auto m = make({e, veth_on_br0()});
+    ASSERT_TRUE(m->setup(1));
+    ASSERT_EQ(m->links().size(), 2u);
+    EXPECT_EQ(m->links()[1].cfg.name, "eth0");
+    EXPECT_TRUE(has(calls_, "host: move " + m->links()[1].move_dev + " as eth0"));
+    m->teardown();
+    ::unlink((dir + "/out").c_str());
+    ::unlink(script.c_str());
+    ::rmdir(dir.c_str());
+}
+
 TEST_F(NetSetup, AFailingScriptUpFailsTheStartAndUndoesIt) {
     NetInterface i = veth_on_br0();
     i.script_up = "false";

@@ -155,24 +155,41 @@ std::vector<bpf_insn> compile(const std::vector<DeviceRule>& rules) {
     return prog;
 }
 
-Status install(const Dir& cgroup, const std::vector<bpf_insn>& program) {
-    const auto old = attached_ids(cgroup.get());
-    char log[4096] = {};
+namespace {
+
+// BPF_PROG_LOAD of the program, with the verifier's log when log_size > 0.
+int load_program(const std::vector<bpf_insn>& program, char* log, uint32_t log_size) {
     static const char kLicense[] = "GPL";
     bpf_attr load{};
     load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     load.insns = reinterpret_cast<uint64_t>(program.data());
     load.insn_cnt = static_cast<uint32_t>(program.size());
     load.license = reinterpret_cast<uint64_t>(kLicense);
-    load.log_buf = reinterpret_cast<uint64_t>(log);
-    load.log_size = sizeof log;
-    load.log_level = 1;
-    UniqueFd prog(static_cast<int>(bpf(BPF_PROG_LOAD, load)));
+    if (log_size > 0) {
+        load.log_buf = reinterpret_cast<uint64_t>(log);
+        load.log_size = log_size;
+        load.log_level = 1;
+    }
+    return static_cast<int>(bpf(BPF_PROG_LOAD, load));
+}
+
+}  // namespace
+
+Status install(const Dir& cgroup, const std::vector<bpf_insn>& program) {
+    const auto old = attached_ids(cgroup.get());
+    // Without a log first: before Linux 6.4 a verifier log that outgrows its
+    // buffer fails the load with ENOSPC even for a valid program, and a
+    // log of every instruction of LXC's default rule set is large.
+    UniqueFd prog(load_program(program, nullptr, 0));
     if (!prog) {
-        // The verifier's log says why; keep its last line.
-        std::string why(log);
+        const int err = errno;
+        // Load again with a log big enough to say why; keep its last line.
+        std::vector<char> log(1 << 20, '\0');
+        UniqueFd again(load_program(program, log.data(), static_cast<uint32_t>(log.size())));
+        std::string why(log.data());
         while (!why.empty() && why.back() == '\n') why.pop_back();
         auto nl = why.rfind('\n');
+        errno = err;
         return fail_errno(
             "loading the device filter program for {}{}", cgroup.path,
             why.empty() ? "" : " (" + why.substr(nl == std::string::npos ? 0 : nl + 1) + ")");

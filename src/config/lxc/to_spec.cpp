@@ -154,8 +154,9 @@ Status resolve_network(const LxcConfig& cfg, ContainerSpec& s) {
             return fail("lxc.net.{}{}: the interface has no type (set lxc.net.{}.type)", idx,
                         at(iface.origin), idx);
         if (iface.type == "none") none = true;
-        // none and empty are fully described by the network namespace's mode.
-        if (iface.type == "none" || iface.type == "empty") continue;
+        // none is fully described by the network namespace's mode; empty
+        // stays in the spec (no device, but its script.up/down run, as in LXC).
+        if (iface.type == "none") continue;
         NetInterface out = iface;
         if (out.origin.empty()) out.origin = fmt::format("lxc.net.{}", idx);
         s.network.push_back(std::move(out));
