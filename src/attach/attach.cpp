@@ -2,8 +2,13 @@
 // decide everything, fork the helpers (enter.cpp), then supervise.
 #include "attach/attach.hpp"
 
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +23,10 @@
 #include "attach/target.hpp"
 #include "attach/terminal.hpp"
 #include "attach/wire.hpp"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL  // linux/sched.h, not in glibc 2.36 sched.h
+#endif
 
 extern char** environ;
 
@@ -59,6 +68,54 @@ Result<EnterPlan> make_plan(const Target& t, const AttachOptions& opt, bool pty)
     p.command = opt.command;
     p.pty = pty;
     return p;
+}
+
+bool on_cgroup2(const std::string& dir) {
+    struct statfs st {};
+    return ::statfs(dir.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+// Forks the intermediate; into the container's cgroup v2 directory when it
+// has one (CLONE_INTO_CGROUP), which spares it the cgroup.procs write that
+// waits for an RCU grace period (~10 ms, see write_pid in enter.cpp). That
+// join is marked in the plan the child gets. Returns the pid (0 in the child).
+Result<pid_t> spawn_intermediate(EnterPlan& plan, UniqueFd& pidfd) {
+    for (auto& j : plan.cgroups) {
+        if (!on_cgroup2(j.dir)) continue;
+        // v2 refuses a process where controllers are enabled below (EBUSY):
+        // then the init's own leaf, as write_pid does.
+        for (const std::string* dir : {&j.dir, &j.init_dir}) {
+            if (dir->empty()) continue;
+            UniqueFd cg(::open(dir->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!cg) break;
+            int fd = -1;
+            CloneArgs args{};
+            args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
+            args.pidfd = reinterpret_cast<uint64_t>(&fd);
+            args.exit_signal = SIGCHLD;
+            args.cgroup = static_cast<uint64_t>(cg.get());
+            j.joined = true;
+            long pid = ::syscall(SYS_clone3, &args, sizeof args);
+            if (pid >= 0) {
+                if (pid > 0) pidfd.reset(fd);
+                return static_cast<pid_t>(pid);
+            }
+            j.joined = false;
+            if (errno != EBUSY && errno != EOPNOTSUPP) break;
+        }
+        break;  // one v2 hierarchy; the intermediate joins it by writing
+    }
+    pid_t pid = ::fork();
+    if (pid < 0) return fail_errno("fork of the attach helper");
+    if (pid == 0) return 0;
+    auto fd = pidfd_open(pid);
+    if (!fd) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        return fail(fd.error());
+    }
+    pidfd = std::move(*fd);
+    return pid;
 }
 
 // What the helpers reported until the channel closed.
@@ -132,20 +189,14 @@ Result<ExitStatus> attach(const state::ContainerPaths& paths, const AttachOption
     if (!sigfd) return fail_errno("signalfd");
     auto [parent_end, child_end] = KISTE_TRY(Wire::make_pair());
 
-    pid_t pid = ::fork();
-    if (pid < 0) return fail_errno("fork of the attach helper");
+    UniqueFd helper_fd;
+    pid_t pid = KISTE_TRY(spawn_intermediate(plan, helper_fd));
     if (pid == 0) {
         parent_end.close();
         run_intermediate(plan, child_end);
     }
     // Our child: its pid cannot be reused before we reap it.
-    auto helper_fd = pidfd_open(pid);
-    if (!helper_fd) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-        return fail(helper_fd.error());
-    }
-    ChildGuard helper(pid, std::move(*helper_fd));
+    ChildGuard helper(pid, std::move(helper_fd));
     child_end.close();
     plan.namespaces.clear();
 

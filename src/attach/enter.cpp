@@ -22,15 +22,17 @@ namespace kiste::attach {
 
 namespace {
 
-// struct clone_args of clone3(2), up to the cgroup field.
-struct CloneArgs {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-        set_tid_size, cgroup;
-};
-
 Status write_pid(const std::string& dir) {
-    const std::string procs = dir + "/cgroup.procs";
+    // cgroup v1: `tasks` moves only the calling thread (the forked
+    // intermediate has one), which the kernel does without its global
+    // threadgroup lock; cgroup.procs takes it, and its first taking waits for
+    // an RCU grace period (~10 ms). v2 has no `tasks`.
+    std::string procs = dir + "/tasks";
     UniqueFd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd && errno == ENOENT) {
+        procs = dir + "/cgroup.procs";
+        fd.reset(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+    }
     if (!fd) return fail_errno("opening {}", procs);
     // "0" means the writer itself, whatever pid namespace it reads pids in.
     if (::write(fd.get(), "0", 1) < 0) return fail_errno("joining cgroup {}", dir);
@@ -39,6 +41,7 @@ Status write_pid(const std::string& dir) {
 
 Status join_cgroups(const std::vector<CgroupJoin>& joins) {
     for (const auto& j : joins) {
+        if (j.joined) continue;
         auto st = write_pid(j.dir);
         if (st) continue;
         // cgroup v2 refuses a process in a directory with enabled controllers

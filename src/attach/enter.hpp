@@ -4,6 +4,7 @@
 #pragma once
 
 #include <csignal>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,12 @@
 #include "kiste/spec.hpp"
 
 namespace kiste::attach {
+
+// struct clone_args of clone3(2), up to the cgroup field.
+struct CloneArgs {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
 
 // Everything decided before the fork, so the helpers only act.
 struct EnterPlan {

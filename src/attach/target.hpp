@@ -49,6 +49,7 @@ Result<NamespaceFds> open_namespaces(const Target& t);
 struct CgroupJoin {
     std::string dir;
     std::string init_dir;
+    bool joined = false;  // the intermediate was cloned into it (cgroup v2)
 };
 Result<std::vector<CgroupJoin>> cgroup_joins(const Target& t);
 

@@ -42,6 +42,7 @@ struct HierarchyInfo {
     std::vector<std::string> controllers;  // "cpu", "cpuacct", "name=systemd"; empty on v2
     std::string mount_name;                // the dir name below /sys/fs/cgroup on the host
     std::string dir;                       // the container's cgroup (absolute host path)
+    std::string join_dir;  // where processes join (dir, or lxc.cgroup.dir.container.inner)
 };
 
 class Manager {

@@ -58,7 +58,8 @@ std::vector<std::string> ManagerBase::paths() const {
 
 std::vector<HierarchyInfo> ManagerBase::hierarchies() const {
     std::vector<HierarchyInfo> out;
-    for (const auto& s : slots_) out.push_back({s.h.v2, s.h.controllers, s.h.mount_name(), s.dir});
+    for (const auto& s : slots_)
+        out.push_back({s.h.v2, s.h.controllers, s.h.mount_name(), s.dir, s.inner});
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include "cgroup/manager_impl.hpp"
 #include "cgroup/v1/controllers.hpp"
@@ -11,12 +12,31 @@ namespace kiste::cgroup {
 
 namespace {
 
+bool single_threaded() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.starts_with("Threads:")) return std::stoi(line.substr(8)) == 1;
+    return false;
+}
+
+// Moves the calling process into `dir`. On v1, a single-threaded process
+// writes "0" to `tasks`: that moves only the calling thread, which the kernel
+// does without its global threadgroup lock, whose first taking costs an RCU
+// grace period (~10 ms). cgroup.procs (whole process) otherwise, and on v2,
+// where a thread cannot leave its domain.
+Status move_self(const std::string& dir, bool v2) {
+    auto d = KISTE_TRY(open_dir(dir));
+    if (!v2 && single_threaded()) return write_file(d, "tasks", "0");
+    return write_file(d, "cgroup.procs", std::to_string(::getpid()));
+}
+
 class MonitorCgroupImpl final : public MonitorCgroup {
 public:
     struct Entry {
         std::string dir;
         std::string pivot;
         std::string base;  // where the process was before
+        bool v2 = false;
     };
     MonitorCgroupImpl(std::vector<Entry> entries, bool remove_empty_parent)
         : entries_(std::move(entries)), remove_empty_parent_(remove_empty_parent) {}
@@ -27,13 +47,12 @@ public:
     Status leave() override {
         left_ = true;
         Status first;
-        const std::string self = std::to_string(::getpid());
         for (const auto& e : entries_) {
             // A cgroup with a process in it cannot be removed: move out first,
             // back where we came from; on v2 that cgroup may now delegate
             // controllers (no processes allowed), then to the pivot.
-            Status st = move_to(e.base, self);
-            if (!st && e.pivot != e.base) st = move_to(e.pivot, self);
+            Status st = move_self(e.base, e.v2);
+            if (!st && e.pivot != e.base) st = move_self(e.pivot, e.v2);
             if (st) st = remove_tree(e.dir, 200);
             if (st && remove_empty_parent_) ::rmdir(parent_of(e.dir).c_str());
             if (!st && first) first = std::move(st);
@@ -48,10 +67,6 @@ public:
     }
 
 private:
-    static Status move_to(const std::string& dir, const std::string& pid) {
-        auto d = KISTE_TRY(open_dir(dir));
-        return write_file(d, "cgroup.procs", pid);
-    }
     static std::string parent_of(const std::string& path) {
         return path.substr(0, path.rfind('/'));
     }
@@ -84,23 +99,17 @@ Result<std::unique_ptr<MonitorCgroup>> enter_monitor_cgroup(const std::string& n
             st = mkdir_path(h.base, p.monitor_pivot, {}, &made);
             if (st && cpuset) st = v1::cpuset::inherit_down(h.base, p.monitor_pivot);
         }
-        if (st) {
-            auto d = open_dir(join(h.base, p.monitor));
-            st = d ? write_file(*d, "cgroup.procs", std::to_string(::getpid()))
-                   : Status(std::unexpected(d.error()));
-        }
+        if (st) st = move_self(join(h.base, p.monitor), h.v2);
         if (!st) {
             // Undo: back to where we were, and remove what we made.
-            for (const auto& e : entries)
-                if (auto d = open_dir(e.base))
-                    (void)write_file(*d, "cgroup.procs", std::to_string(::getpid()));
+            for (const auto& e : entries) (void)move_self(e.base, e.v2);
             for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
             return fail(std::move(st.error())
                             .context(fmt::format("entering the monitor cgroup of '{}'", name)));
         }
         entries.push_back({join(h.base, p.monitor),
                            p.monitor_pivot.empty() ? h.base : join(h.base, p.monitor_pivot),
-                           h.base});
+                           h.base, h.v2});
     }
     return std::unique_ptr<MonitorCgroup>(
         std::make_unique<MonitorCgroupImpl>(std::move(entries), p.remove_empty_parent));

@@ -153,15 +153,11 @@ Status Monitor::launch_init() {
     for (size_t i = 1; i < ptys_.size(); ++i) opt.tty_fds.push_back(ptys_[i].slave.get());
     sigemptyset(&opt.parent_blocked);
     for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&opt.parent_blocked, sig);
-    auto v2 = cgroup_->open_v2_dir();
-    UniqueFd cgroup_dir(v2 ? *v2 : -1);
-    opt.cgroup_fd = cgroup_dir.get();
-    opt.before_mapped = [this](pid_t pid) -> Status {
-        // v1 hierarchies (and v2 without CLONE_INTO_CGROUP) are joined here,
-        // before the child does anything; then its network, from out here.
-        KISTE_TRY(cgroup_->attach(pid));
-        return net_->setup(pid);
-    };
+    // The init joins its cgroups itself, before it does anything else (see
+    // CgroupEntry); its network is set up from out here.
+    const auto entry = KISTE_TRY(runtime::open_cgroup_entry(*cgroup_));
+    entry.use_in(opt);
+    opt.before_mapped = [this](pid_t pid) -> Status { return net_->setup(pid); };
     init_ = KISTE_TRY(runtime::launch(s_.spec, opt, log_));
     rs_.init_pid = init_->init.pid();
     rs_.init_start_time = state::process_start_time(rs_.init_pid);

@@ -133,18 +133,15 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
         if (auto st = cgroups->destroy(); !st)
             log.warn("removing the cgroups of {}: {}", spec.name, st.error().message());
     });
-    UniqueFd cgroup_dir;
+    CgroupEntry entry;
     if (cgroups) {
-        auto v2 = cgroups->open_v2_dir();
-        cgroup_dir.reset(v2 ? *v2 : -1);
-        opt.cgroup_fd = cgroup_dir.get();
+        entry = KISTE_TRY_CTX(open_cgroup_entry(*cgroups), "the cgroups of container {}",
+                              spec.name);
+        entry.use_in(opt);
     }
-    opt.before_mapped = [&cgroups, &network](pid_t pid) -> Status {
-        if (cgroups) KISTE_TRY(cgroups->attach(pid));
-        return network.setup(pid);
-    };
+    opt.before_mapped = [&network](pid_t pid) -> Status { return network.setup(pid); };
     Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);
-    cgroup_dir.reset();
+    entry = CgroupEntry{};
     init_image.reset();
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
     return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",

@@ -128,6 +128,8 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     auto die = [&chan](const Error& e) { die_with(chan, e); };
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die(Error::from_errno("prctl(PR_SET_PDEATHSIG)"));
     if (auto st = chan.wait_mapped(); !st) die(st.error());
+    for (const auto& [fd, dir] : opt.cgroup_tasks)
+        if (::write(fd, "0", 1) < 0) die(Error::from_errno(fmt::format("joining cgroup {}", dir)));
     if (auto st = child_setup(spec, opt, joins, log); !st) die(st.error());
 
     std::vector<std::string> env = security::build_environment(spec.process);
@@ -170,6 +172,28 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
 }
 
 }  // namespace
+
+void CgroupEntry::use_in(LaunchOptions& opt) const {
+    opt.cgroup_fd = v2_dir ? v2_dir.get() : -1;
+    opt.cgroup_tasks.clear();
+    for (const auto& [fd, dir] : v1_tasks) opt.cgroup_tasks.emplace_back(fd.get(), dir);
+}
+
+Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m) {
+    CgroupEntry e;
+    for (const auto& h : m.hierarchies()) {
+        if (h.v2) {
+            e.v2_dir.reset(::open(h.join_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!e.v2_dir) return fail_errno("cannot open cgroup {}", h.join_dir);
+            continue;
+        }
+        const std::string tasks = h.join_dir + "/tasks";
+        UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) return fail_errno("cannot open {}", tasks);
+        e.v1_tasks.emplace_back(std::move(fd), h.join_dir);
+    }
+    return e;
+}
 
 Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Logger& log) {
     if (spec.process.args.empty()) return fail("no command to run");

@@ -10,6 +10,7 @@
 #include "base/child_guard.hpp"
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
+#include "cgroup/cgroup.hpp"
 #include "kiste/error.hpp"
 #include "kiste/spec.hpp"
 
@@ -32,10 +33,28 @@ struct LaunchOptions {
     int stdio_fd = -1;
     // A cgroup v2 directory to clone into (CLONE_INTO_CGROUP); -1 for none.
     int cgroup_fd = -1;
-    // Runs in the parent after the clone, before the child continues: v1
-    // cgroup attach, host-side network devices.
+    // cgroup v1 `tasks` files (fd, dir for messages) the child writes "0" to
+    // before anything else (see CgroupEntry).
+    std::vector<std::pair<int, std::string>> cgroup_tasks;
+    // Runs in the parent after the clone, before the child continues:
+    // host-side network devices.
     std::function<Status(pid_t)> before_mapped;
 };
+
+// How a container's init enters its cgroups without its parent writing the
+// pid to cgroup.procs: that write takes the kernel's global threadgroup lock,
+// which waits for an RCU grace period (~10 ms) unless another migration ran
+// just before, and was half of `kiste execute`'s time. Instead the init is
+// cloned straight into the v2 directory (CLONE_INTO_CGROUP, on a hybrid host
+// too) and writes "0" to each v1 hierarchy's `tasks` itself: moving only the
+// calling thread needs no such lock, and the fresh child has one thread.
+struct CgroupEntry {
+    UniqueFd v2_dir;
+    std::vector<std::pair<UniqueFd, std::string>> v1_tasks;
+    // Points `opt` at the fds (valid while this object lives).
+    void use_in(LaunchOptions& opt) const;
+};
+Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m);
 
 // A started container: its PID 1 on the host, owned by the guard.
 struct Launched {

@@ -179,5 +179,27 @@ TEST_F(CgroupV2Vm, CgroupKillEmptiesTheCgroupAfterTheMonitorDies) {
     EXPECT_EQ(cgroup_dirs_of(name), "");
 }
 
+// lxc.mount.auto = cgroup:mixed on a pure v2 host: /sys/fs/cgroup inside is
+// cgroup2 rooted at the container's own cgroup (what systemd needs), which
+// the container may divide; under cgroup:ro it may not.
+TEST_F(CgroupV2Vm, MountAutoGivesTheOwnCgroupAsRoot) {
+    REQUIRE_V2_HOST();
+    const std::string mixed = unique_name("v2mix");
+    start(mixed, "lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed\n");
+    auto r = sh(mixed,
+                "grep ' /sys/fs/cgroup ' /proc/self/mounts | cut -d' ' -f3; "
+                "cat /proc/self/cgroup; "
+                "ls /sys/fs/cgroup | grep -c kiste.payload; "
+                "mkdir /sys/fs/cgroup/sub && echo $$ > /sys/fs/cgroup/sub/cgroup.procs && echo made");
+    EXPECT_EQ(r.out, "cgroup2\n0::/\n0\nmade\n") << r.err;
+    EXPECT_NE(cgroup_dirs_of("sub").find(mixed + "/sub"), std::string::npos)
+        << cgroup_dirs_of("sub");
+    EXPECT_EQ(kiste({"stop", "-k", mixed}).code, 0);
+
+    const std::string ro = unique_name("v2ro");
+    start(ro, "lxc.mount.auto = proc:mixed sys:mixed cgroup:ro\n");
+    EXPECT_NE(sh(ro, "mkdir /sys/fs/cgroup/sub").code, 0);
+}
+
 }  // namespace
 }  // namespace kiste::test

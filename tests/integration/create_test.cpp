@@ -419,13 +419,8 @@ TEST_F(Create, AutostartStartsAndStops) {
 // (KISTE_TEST_DEBIAN=1, as CI does), with the cache in $KISTE_CACHE_DIR (CI
 // keeps it for the run) or /var/tmp/kiste-test-cache.
 TEST_F(Create, Debian) {
-    const char* want = std::getenv("KISTE_TEST_DEBIAN");
-    if (want == nullptr || std::string(want) != "1")
-        GTEST_SKIP() << "set KISTE_TEST_DEBIAN=1 to run (downloads Debian once)";
-    const char* cache_env = std::getenv("KISTE_CACHE_DIR");
-    const std::string cache = cache_env != nullptr && *cache_env != '\0'
-                                  ? std::string(cache_env)
-                                  : std::string("/var/tmp/kiste-test-cache");
+    KISTE_REQUIRE_DEBIAN();
+    const std::string cache = debian_cache_dir();
     write_file(top_.path() + "/deb.conf",
                "lxc.net.0.type = veth\nlxc.net.0.flags = up\n"
                "lxc.net.0.ipv4.address = 10.213.0.5/24\nlxc.net.0.ipv4.gateway = 10.213.0.1\n"

@@ -129,4 +129,15 @@ std::string kiste_binary() {
     return KISTE_BINARY;
 }
 
+bool debian_tests_wanted() {
+    const char* want = std::getenv("KISTE_TEST_DEBIAN");
+    return want != nullptr && std::string(want) == "1";
+}
+
+std::string debian_cache_dir() {
+    const char* dir = std::getenv("KISTE_CACHE_DIR");
+    return dir != nullptr && *dir != '\0' ? std::string(dir)
+                                          : std::string("/var/tmp/kiste-test-cache");
+}
+
 }  // namespace kiste::test

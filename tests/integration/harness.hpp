@@ -45,6 +45,17 @@ std::vector<std::string> mounts_matching(const std::string& needle);
 
 std::string kiste_binary();
 
+// Tests that download Debian run only when asked (KISTE_TEST_DEBIAN=1, as CI
+// does); the bootstrap cache is $KISTE_CACHE_DIR or /var/tmp/kiste-test-cache,
+// shared by every such test of a run.
+bool debian_tests_wanted();
+std::string debian_cache_dir();
+#define KISTE_REQUIRE_DEBIAN()                                                        \
+    do {                                                                              \
+        if (!::kiste::test::debian_tests_wanted())                                    \
+            GTEST_SKIP() << "set KISTE_TEST_DEBIAN=1 to run (downloads Debian once)"; \
+    } while (0)
+
 #define KISTE_REQUIRE_ROOT()                                \
     do {                                                    \
         if (::geteuid() != 0) GTEST_SKIP() << "needs root"; \

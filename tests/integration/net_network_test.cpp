@@ -177,13 +177,8 @@ TEST_F(NetNetwork, ForceRemovesABridgeInUse) {
 // answers a ping from the host. Downloads Debian once, so only when asked
 // (KISTE_TEST_DEBIAN=1, cache in $KISTE_CACHE_DIR or /var/tmp/kiste-test-cache).
 TEST_F(NetNetwork, DebianContainerGetsADhcpAddressAndAnswersPing) {
-    const char* want = std::getenv("KISTE_TEST_DEBIAN");
-    if (want == nullptr || std::string(want) != "1")
-        GTEST_SKIP() << "set KISTE_TEST_DEBIAN=1 to run (downloads Debian once)";
-    const char* cache_env = std::getenv("KISTE_CACHE_DIR");
-    const std::string cache = cache_env != nullptr && *cache_env != '\0'
-                                  ? std::string(cache_env)
-                                  : std::string("/var/tmp/kiste-test-cache");
+    KISTE_REQUIRE_DEBIAN();
+    const std::string cache = debian_cache_dir();
     auto r = kiste({"network", "create", name_, "--ipv4", subnet("1") + "/24", "--dhcp",
                     subnet("10") + "-" + subnet("20")});
     ASSERT_EQ(r.code, 0) << r.err;
