@@ -186,11 +186,12 @@ TEST_F(CgroupV2Vm, MountAutoGivesTheOwnCgroupAsRoot) {
     REQUIRE_V2_HOST();
     const std::string mixed = unique_name("v2mix");
     start(mixed, "lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed\n");
-    auto r = sh(mixed,
-                "grep ' /sys/fs/cgroup ' /proc/self/mounts | cut -d' ' -f3; "
-                "cat /proc/self/cgroup; "
-                "ls /sys/fs/cgroup | grep -c kiste.payload; "
-                "mkdir /sys/fs/cgroup/sub && echo $$ > /sys/fs/cgroup/sub/cgroup.procs && echo made");
+    auto r =
+        sh(mixed,
+           "grep ' /sys/fs/cgroup ' /proc/self/mounts | cut -d' ' -f3; "
+           "cat /proc/self/cgroup; "
+           "ls /sys/fs/cgroup | grep -c kiste.payload; "
+           "mkdir /sys/fs/cgroup/sub && echo $$ > /sys/fs/cgroup/sub/cgroup.procs && echo made");
     EXPECT_EQ(r.out, "cgroup2\n0::/\n0\nmade\n") << r.err;
     EXPECT_NE(cgroup_dirs_of("sub").find(mixed + "/sub"), std::string::npos)
         << cgroup_dirs_of("sub");
