@@ -13,30 +13,9 @@
 set -uo pipefail
 export LC_ALL=C
 
-root_dir=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=$root_dir/build
-runs=${RUNS:-100}
-warmup=${WARMUP:-5}
-while getopts n:B: opt; do
-    case $opt in
-        n) runs=$OPTARG ;;
-        B) build_dir=$OPTARG ;;
-        *) exit 2 ;;
-    esac
-done
-build_dir=$(realpath -m "$build_dir")
-kiste=${KISTE:-$build_dir/kiste}
-if ((EUID != 0)); then
-    echo "bench-cgroup: needs root (namespaces, mounts, cgroups)" >&2
-    exit 1
-fi
-[[ -x $kiste ]] || {
-    echo "bench-cgroup: $kiste is missing: run 'make build' first" >&2
-    exit 1
-}
-
 # shellcheck source=bench/lib.sh
-source "$root_dir/bench/lib.sh"
+source "$(dirname "$0")/lib.sh"
+bench_setup bench-cgroup 100 "$@"
 rootfs=$(bench_rootfs "$build_dir") || exit 1
 work=$(mktemp -d /tmp/kiste-bench-cg.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -82,18 +61,7 @@ for n in "${names[@]}"; do
 done
 
 declare -A samples=() failures=()
-time_one() {
-    local t0 t1 rc
-    t0=$EPOCHREALTIME
-    "run_$1" >/dev/null 2>>"$work/$1.err"
-    rc=$?
-    t1=$EPOCHREALTIME
-    if ((rc != 0)); then
-        failures[$1]=$((${failures[$1]:-0} + 1))
-        return
-    fi
-    samples[$1]+="$((${t1/./} - ${t0/./})) "
-}
+time_one() { bench_timed "$1" "run_$1"; }
 for ((i = 0; i < warmup; i++)); do run_plain >/dev/null 2>&1; run_limited >/dev/null 2>&1; done
 for ((i = 0; i < runs; i++)); do
     for ((k = 0; k < 2; k++)); do time_one "${names[(i + k) % 2]}"; done
@@ -106,10 +74,7 @@ echo "cgroup layout: $layout; kernel $(uname -r), $(nproc) CPUs"
 echo
 printf '  %-26s %10s %9s %9s %9s %9s\n' variant "median ms" "mean ms" "min ms" "p90 ms" failures
 for n in "${names[@]}"; do
-    read -r med mean min p90 < <(bench_stats "${samples[$n]:-}")
-    median[$n]=$med
-    printf '  %-26s %10s %9s %9s %9s %9d\n' "${label[$n]}" "$med" "$mean" "$min" "$p90" \
-        "${failures[$n]:-0}"
+    bench_row 26 "${label[$n]}" "$n"
 done
 echo
 awk -v a="${median[limited]}" -v b="${median[plain]}" \

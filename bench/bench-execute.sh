@@ -41,6 +41,15 @@ lxc.rootfs.path = dir:$rootfs
 lxc.uts.name = bench
 EOF
 
+# Without a terminal kiste gives the container no console, while LXC still
+# sets one up and fails on some hosts ("Failed to change console mode"): tell
+# LXC the same, so both do the same work.
+lxc_conf=$conf
+if [[ ! -t 0 ]]; then
+    lxc_conf=$work/bench-lxc.conf
+    { cat "$conf"; echo "lxc.console.path = none"; } >"$lxc_conf"
+fi
+
 names=(kiste lxc floor)
 declare -A label=(
     [kiste]="kiste execute"
@@ -48,7 +57,7 @@ declare -A label=(
     [floor]="unshare+chroot (floor)"
 )
 run_kiste() { "$kiste" execute -f "$conf" -- /bin/true; }
-run_lxc() { lxc-execute -P "$work" -n "kiste-bench-$$" -f "$conf" -o "$work/lxc.log" -- /bin/true; }
+run_lxc() { lxc-execute -P "$work" -n "kiste-bench-$$" -f "$lxc_conf" -o "$work/lxc.log" -- /bin/true; }
 run_floor() { unshare --fork --pid --mount --uts --ipc --net chroot "$rootfs" /bin/true; }
 
 # ---- which of them can run here ----------------------------------------------
@@ -72,18 +81,7 @@ fi
 
 # ---- the measurement -----------------------------------------------------------
 declare -A samples=() failures=()
-time_one() { # name -> appends microseconds to samples[name]
-    local t0 t1 rc
-    t0=$EPOCHREALTIME
-    "run_$1" >/dev/null 2>>"$work/$1.err"
-    rc=$?
-    t1=$EPOCHREALTIME
-    if ((rc != 0)); then
-        failures[$1]=$((${failures[$1]:-0} + 1))
-        return
-    fi
-    samples[$1]+="$((${t1/./} - ${t0/./})) "
-}
+time_one() { bench_timed "$1" "run_$1"; }
 
 for ((i = 0; i < warmup; i++)); do
     for n in "${names[@]}"; do [[ -n ${usable[$n]:-} ]] && "run_$n" >/dev/null 2>&1; done
@@ -104,14 +102,7 @@ echo "kernel: $(uname -r), $(nproc) CPUs"
 echo
 printf '  %-24s %10s %9s %9s %9s %9s\n' runtime "median ms" "mean ms" "min ms" "p90 ms" failures
 for n in "${names[@]}"; do
-    if [[ -z ${usable[$n]:-} ]]; then
-        printf '  %-24s %10s\n' "${label[$n]}" "not run"
-        continue
-    fi
-    read -r med mean min p90 < <(bench_stats "${samples[$n]:-}")
-    median[$n]=$med
-    printf '  %-24s %10s %9s %9s %9s %9d\n' "${label[$n]}" "$med" "$mean" "$min" "$p90" \
-        "${failures[$n]:-0}"
+    bench_row 24 "${label[$n]}" "$n"
 done
 echo
 if [[ -n ${median[kiste]:-} && ${median[kiste]} != - ]]; then
@@ -132,7 +123,7 @@ if [[ ${BENCH_HYPERFINE:-0} == 1 ]] && command -v hyperfine >/dev/null; then
     echo "hyperfine cross-check (each command in its own batch, not interleaved):"
     cmds=()
     [[ -n ${usable[kiste]:-} ]] && cmds+=("$kiste execute -f $conf -- /bin/true")
-    [[ -n ${usable[lxc]:-} ]] && cmds+=("lxc-execute -P $work -n kiste-bench-hf -f $conf -- /bin/true")
+    [[ -n ${usable[lxc]:-} ]] && cmds+=("lxc-execute -P $work -n kiste-bench-hf -f $lxc_conf -- /bin/true")
     [[ -n ${usable[floor]:-} ]] && cmds+=("unshare --fork --pid --mount --uts --ipc --net chroot $rootfs /bin/true")
     hyperfine -N --warmup "$warmup" --runs "$runs" "${cmds[@]}"
 fi

@@ -4,7 +4,8 @@
 # latency (`kiste attach -- /bin/true` / `lxc-attach -- /bin/true`), stop
 # (`kiste stop` / `lxc-stop`, both through busybox init's halt signal), and
 # the memory of the per-container monitor (PSS from smaps_rollup, with one
-# container running).
+# container running and, per container, with PSS_COUNT running: shared pages
+# spread over the monitors then).
 #
 #   bench/bench-system.sh [-n RUNS] [-B BUILD_DIR]      (needs root)
 #
@@ -13,7 +14,8 @@
 # timed from bash with $EPOCHREALTIME. Targets (issue 3): start and attach
 # faster than LXC; monitor PSS under 1 MiB.
 #
-# Environment: RUNS (default 20), ATTACHES per cycle (default 5), KISTE.
+# Environment: RUNS (default 20), ATTACHES per cycle (default 5), PSS_COUNT
+# (default 10; 0 skips that part), KISTE.
 set -uo pipefail
 export LC_ALL=C
 
@@ -21,15 +23,20 @@ export LC_ALL=C
 source "$(dirname "$0")/lib.sh"
 bench_setup bench-system 20 "$@"
 attaches=${ATTACHES:-5}
+pss_count=${PSS_COUNT:-10}
 rootfs=$(bench_rootfs "$build_dir") || exit 1
 
 work=$(mktemp -d /tmp/kiste-bench-sys.XXXXXX)
+many=()
 name=bench-sys-$$
 export KISTE_RUN_DIR=$work/run
 bench_note_pivots
 cleanup() {
-    "$kiste" -P "$work/kiste" stop -k "$name" >/dev/null 2>&1
-    command -v lxc-stop >/dev/null && lxc-stop -P "$work/lxc" -n "$name" -k >/dev/null 2>&1
+    local c
+    for c in "$name" "${many[@]}"; do
+        "$kiste" -P "$work/kiste" stop -k "$c" >/dev/null 2>&1
+        command -v lxc-stop >/dev/null && lxc-stop -P "$work/lxc" -n "$c" -k >/dev/null 2>&1
+    done
     bench_remove_new_pivots
     rm -rf "$work"
 }
@@ -56,6 +63,9 @@ lxc_monitor() { # the parent of the container's init is "[lxc monitor]"
     awk '/^PPid:/ { print $2 }' "/proc/$init/status"
 }
 pss_kib() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
+# Both monitors settle (kiste's drops its boot-time code pages right after
+# reporting RUNNING) before their memory is read.
+settle() { sleep 0.3; }
 
 tools=(kiste)
 if command -v lxc-start >/dev/null; then
@@ -65,25 +75,20 @@ else
 fi
 
 declare -A samples=() failures=() pss=()
-timed() { # key command... -> appends microseconds to samples[key]
-    local key=$1 t0 t1
-    shift
-    t0=$EPOCHREALTIME
-    if ! "$@" >/dev/null 2>>"$work/$key.err"; then
-        failures[$key]=$((${failures[$key]:-0} + 1))
-        return 1
-    fi
-    t1=$EPOCHREALTIME
-    samples[$key]+="$((${t1/./} - ${t0/./})) "
-}
 cycle() { # tool
     local t=$1 m
-    timed "$t.start" "${t}_start" || return 1
+    # The first cgroup.procs write after a quiet spell waits for an RCU grace
+    # period (~10 ms, the kernel's threadgroup lock); writes within a few
+    # grace periods after another do not. A pause keeps one tool's stop from
+    # sparing the other's start that wait.
+    sleep 0.2
+    bench_timed "$t.start" "${t}_start" || return 1
     if [[ -z ${pss[$t]:-} ]]; then
+        settle
         m=$("${t}_monitor") && [[ -n $m ]] && pss[$t]=$(pss_kib "$m")
     fi
-    for ((a = 0; a < attaches; a++)); do timed "$t.attach" "${t}_attach"; done
-    timed "$t.stop" "${t}_stop"
+    for ((a = 0; a < attaches; a++)); do bench_timed "$t.attach" "${t}_attach"; done
+    bench_timed "$t.stop" "${t}_stop"
 }
 
 for t in "${tools[@]}"; do # a warm-up cycle, which also proves it works here
@@ -100,6 +105,39 @@ for ((i = 0; i < runs; i++)); do
     for t in "${order[@]}"; do [[ -n $t ]] && cycle "$t"; done
 done
 
+# ---- monitor memory with PSS_COUNT containers running -------------------------
+declare -A pss_many=()
+for ((i = 0; i < pss_count; i++)); do many+=("$name-m$i"); done
+for t in "${tools[@]}"; do
+    [[ -n $t && $pss_count -gt 0 ]] || continue
+    for c in "${many[@]}"; do
+        mkdir -p "$work/$t/$c"
+        sed "s/^lxc.uts.name = .*/lxc.uts.name = $c/" "$work/$t/$name/config" >"$work/$t/$c/config"
+        if [[ $t == kiste ]]; then
+            k start "$c" >/dev/null 2>>"$work/many.err"
+        else
+            lxc-start -P "$work/lxc" -n "$c" -d -o "$work/lxc-many.log" 2>>"$work/many.err"
+        fi
+    done
+    settle
+    total=0 n=0
+    for c in "${many[@]}"; do
+        m=
+        if [[ $t == kiste ]]; then
+            m=$(k info --format json "$c" | sed -n 's/.*"monitor_pid": *\([0-9]*\).*/\1/p')
+        else
+            init=$(lxc-info -P "$work/lxc" -n "$c" -p -H 2>/dev/null) &&
+                m=$(awk '/^PPid:/ { print $2 }' "/proc/$init/status")
+        fi
+        p=$([[ -n ${m:-} ]] && pss_kib "$m")
+        [[ -n $p ]] && total=$((total + p)) n=$((n + 1))
+    done
+    ((n > 0)) && pss_many[$t]="$((total / n)) KiB per container ($n of $pss_count running)"
+    for c in "${many[@]}"; do
+        if [[ $t == kiste ]]; then k stop -k "$c"; else lxc-stop -P "$work/lxc" -n "$c" -k; fi
+    done >/dev/null 2>&1
+done
+
 echo
 echo "busybox system container: $runs cycles each (start, $attaches attaches, stop), alternating"
 echo "rootfs: $rootfs"
@@ -111,14 +149,7 @@ for step in start attach stop; do
     for t in kiste lxc; do
         key=$t.$step
         label="$([[ $t == kiste ]] && echo "kiste $step" || echo "lxc-$step")"
-        if [[ -z ${samples[$key]:-} ]]; then
-            printf '  %-30s %10s\n' "$label" "not run"
-            continue
-        fi
-        read -r med mean min p90 < <(bench_stats "${samples[$key]}")
-        median[$key]=$med
-        printf '  %-30s %10s %9s %9s %9s %9d\n' "$label" "$med" "$mean" "$min" "$p90" \
-            "${failures[$key]:-0}"
+        bench_row 30 "$label" "$key"
     done
 done
 echo
@@ -131,6 +162,11 @@ echo
 echo "  monitor PSS, one container running:"
 echo "    kiste monitor : ${pss[kiste]:-?} KiB   (target: under 1024)"
 [[ -n ${pss[lxc]:-} ]] && echo "    [lxc monitor] : ${pss[lxc]} KiB"
+if ((pss_count > 0)); then
+    echo "  monitor PSS, $pss_count containers running (average):"
+    echo "    kiste monitor : ${pss_many[kiste]:-?}"
+    [[ -n ${pss_many[lxc]:-} ]] && echo "    [lxc monitor] : ${pss_many[lxc]}"
+fi
 for key in "${!failures[@]}"; do
     echo "  $key: ${failures[$key]} failed; last errors:"
     tail -3 "$work/$key.err" | sed 's/^/    /'

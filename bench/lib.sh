@@ -77,3 +77,35 @@ bench_setup() {
         exit 1
     }
 }
+
+# bench_timed KEY COMMAND...: runs COMMAND (stdout dropped, stderr appended
+# to $work/KEY.err) and appends its wall time in microseconds to
+# samples[KEY], or counts a failure in failures[KEY]. The caller declares
+# `declare -A samples=() failures=()` and sets work.
+bench_timed() {
+    local key=$1 t0 t1 rc
+    shift
+    t0=$EPOCHREALTIME
+    "$@" >/dev/null 2>>"$work/$key.err"
+    rc=$?
+    t1=$EPOCHREALTIME
+    if ((rc != 0)); then
+        failures[$key]=$((${failures[$key]:-0} + 1))
+        return 1
+    fi
+    samples[$key]+="$((${t1/./} - ${t0/./})) "
+}
+
+# bench_row WIDTH LABEL KEY: one table row from samples[KEY] ("not run" when
+# empty); sets median[KEY] (the caller declares `declare -A median=()`).
+bench_row() {
+    local width=$1 label=$2 key=$3 med mean min p90
+    if [[ -z ${samples[$key]:-} ]]; then
+        printf "  %-${width}s %10s\n" "$label" "not run"
+        return
+    fi
+    read -r med mean min p90 < <(bench_stats "${samples[$key]}")
+    median[$key]=$med
+    printf "  %-${width}s %10s %9s %9s %9s %9d\n" "$label" "$med" "$mean" "$min" "$p90" \
+        "${failures[$key]:-0}"
+}

@@ -5,10 +5,8 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/signalfd.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,10 +21,7 @@
 #include "attach/target.hpp"
 #include "attach/terminal.hpp"
 #include "attach/wire.hpp"
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL  // linux/sched.h, not in glibc 2.36 sched.h
-#endif
+#include "runtime/launcher.hpp"
 
 extern char** environ;
 
@@ -88,20 +83,12 @@ Result<pid_t> spawn_intermediate(EnterPlan& plan, UniqueFd& pidfd) {
             if (dir->empty()) continue;
             UniqueFd cg(::open(dir->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (!cg) break;
-            int fd = -1;
-            CloneArgs args{};
-            args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
-            args.pidfd = reinterpret_cast<uint64_t>(&fd);
-            args.exit_signal = SIGCHLD;
-            args.cgroup = static_cast<uint64_t>(cg.get());
             j.joined = true;
-            long pid = ::syscall(SYS_clone3, &args, sizeof args);
-            if (pid >= 0) {
-                if (pid > 0) pidfd.reset(fd);
-                return static_cast<pid_t>(pid);
-            }
+            auto pid = runtime::fork_into_cgroup(cg.get(), pidfd);
+            if (pid) return *pid;
             j.joined = false;
-            if (errno != EBUSY && errno != EOPNOTSUPP) break;
+            const int err = pid.error().code();
+            if (err != EBUSY && err != EOPNOTSUPP) break;
         }
         break;  // one v2 hierarchy; the intermediate joins it by writing
     }

@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "attach/environment.hpp"
+#include "base/signals.hpp"
 #include "security/caps.hpp"
 
 namespace kiste::attach {
@@ -172,6 +173,7 @@ Result<Exec> prepare(const EnterPlan& p, const Pty& pty) {
     }
     auto c_argv = c_strings(e.argv);
     auto c_env = c_strings(e.env);
+    reset_ignored_signals();
     ::sigprocmask(SIG_SETMASK, &p.restore_mask, nullptr);
     // Nothing of kiste's but stdio reaches the command (the pty fds and the
     // channel are CLOEXEC; the channel reports an exec failure below).

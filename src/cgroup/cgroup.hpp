@@ -143,6 +143,13 @@ public:
 };
 Result<std::unique_ptr<MonitorCgroup>> enter_monitor_cgroup(const std::string& name,
                                                             const CgroupConfig& cfg);
+// For a monitor started straight in its cgroup v2 directory (clone3
+// CLONE_INTO_CGROUP), sparing it the cgroup.procs write whose first taking of
+// the kernel's threadgroup lock waits for an RCU grace period (~10 ms): makes
+// the monitor cgroup in the v2 hierarchy and returns an O_DIRECTORY fd of it
+// (the caller owns it), -1 when the host has no v2 hierarchy.
+// enter_monitor_cgroup then finds the process there and only records it.
+Result<int> prepare_monitor_cgroup(const std::string& name, const CgroupConfig& cfg);
 // Removes a dead monitor's cgroup (after kill -9 of the monitor); fails with
 // EBUSY, and kills nothing, while a process is still in it.
 Status remove_monitor_cgroup(const std::string& name, const CgroupConfig& cfg);

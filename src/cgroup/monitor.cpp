@@ -1,5 +1,6 @@
 // The monitor's own cgroup: it keeps the monitor's CPU and memory apart from
 // the container's, and out of the cgroup the container's limits apply to.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -80,7 +81,38 @@ std::string join(const std::string& a, const std::string& b) {
     return a.back() == '/' ? a + b : a + "/" + b;
 }
 
+// The monitor cgroup (and the pivot) in one hierarchy; h.base becomes the
+// cgroup outside our own monitor cgroup. Appends what it made to `made`.
+Status make_monitor_dirs(Hierarchy& h, const Placement& p, std::vector<std::string>& made) {
+    std::string base = base_outside_monitor(h.base, p);
+    if (base.size() >= h.mountpoint.size()) h.base = base;
+    const bool cpuset = !h.v2 && h.has("cpuset");
+    KISTE_TRY(mkdir_path(h.base, p.monitor, {}, &made));
+    if (cpuset) KISTE_TRY(v1::cpuset::inherit_down(h.base, p.monitor));
+    if (!p.monitor_pivot.empty() &&
+        p.monitor_pivot != p.monitor.substr(0, p.monitor_pivot.size())) {
+        KISTE_TRY(mkdir_path(h.base, p.monitor_pivot, {}, &made));
+        if (cpuset) KISTE_TRY(v1::cpuset::inherit_down(h.base, p.monitor_pivot));
+    }
+    return {};
+}
+
 }  // namespace
+
+Result<int> prepare_monitor_cgroup(const std::string& name, const CgroupConfig& cfg) {
+    const auto p = KISTE_TRY(placement_for(name, cfg));
+    auto host = KISTE_TRY(discover_host());
+    for (auto& h : host.hierarchies) {
+        if (!h.v2) continue;
+        std::vector<std::string> made;
+        KISTE_TRY(make_monitor_dirs(h, p, made));
+        const std::string dir = join(h.base, p.monitor);
+        int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return fail_errno("cannot open cgroup {}", dir);
+        return fd;
+    }
+    return -1;
+}
 
 Result<std::unique_ptr<MonitorCgroup>> enter_monitor_cgroup(const std::string& name,
                                                             const CgroupConfig& cfg) {
@@ -89,17 +121,10 @@ Result<std::unique_ptr<MonitorCgroup>> enter_monitor_cgroup(const std::string& n
     std::vector<MonitorCgroupImpl::Entry> entries;
     std::vector<std::string> made;
     for (auto& h : host.hierarchies) {
-        std::string base = base_outside_monitor(h.base, p);
-        if (base.size() >= h.mountpoint.size()) h.base = base;
-        const bool cpuset = !h.v2 && h.has("cpuset");
-        auto st = mkdir_path(h.base, p.monitor, {}, &made);
-        if (st && cpuset) st = v1::cpuset::inherit_down(h.base, p.monitor);
-        if (st && !p.monitor_pivot.empty() &&
-            p.monitor_pivot != p.monitor.substr(0, p.monitor_pivot.size())) {
-            st = mkdir_path(h.base, p.monitor_pivot, {}, &made);
-            if (st && cpuset) st = v1::cpuset::inherit_down(h.base, p.monitor_pivot);
-        }
-        if (st) st = move_self(join(h.base, p.monitor), h.v2);
+        const std::string own = h.base;
+        auto st = make_monitor_dirs(h, p, made);
+        // Already there when cloned in (prepare_monitor_cgroup).
+        if (st && own != join(h.base, p.monitor)) st = move_self(join(h.base, p.monitor), h.v2);
         if (!st) {
             // Undo: back to where we were, and remove what we made.
             for (const auto& e : entries) (void)move_self(e.base, e.v2);
@@ -108,8 +133,8 @@ Result<std::unique_ptr<MonitorCgroup>> enter_monitor_cgroup(const std::string& n
                             .context(fmt::format("entering the monitor cgroup of '{}'", name)));
         }
         entries.push_back({join(h.base, p.monitor),
-                           p.monitor_pivot.empty() ? h.base : join(h.base, p.monitor_pivot),
-                           h.base, h.v2});
+                           p.monitor_pivot.empty() ? h.base : join(h.base, p.monitor_pivot), h.base,
+                           h.v2});
     }
     return std::unique_ptr<MonitorCgroup>(
         std::make_unique<MonitorCgroupImpl>(std::move(entries), p.remove_empty_parent));

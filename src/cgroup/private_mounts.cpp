@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <utility>
 
 #include "cgroup/host.hpp"
 #include "cgroup/resources.hpp"
@@ -109,36 +110,46 @@ void release_private_hierarchy(const std::string& mountpoint) {
     if (!private_name || !root.ends_with("/cgroup") || root == "/sys/fs/cgroup" ||
         has_subdir(mountpoint))
         return;
-    auto released = [&controller] {
+    // /proc/cgroups: the controller's hierarchy id (0 once the kernel has
+    // dropped ours) and how many cgroups it holds, dying ones included.
+    auto look = [&controller]() -> std::pair<int, long> {
         auto text = read_text("/proc/cgroups");
-        if (!text) return true;  // nothing to check against: do not loop
+        if (!text) return {0, 0};  // nothing to check against: do not loop
         std::istringstream in(*text);
         for (std::string line; std::getline(in, line);) {
             std::istringstream f(line);
             std::string name;
             int hierarchy = -1;
-            if (f >> name >> hierarchy && name == controller) return hierarchy == 0;
+            long count = 0;
+            if (f >> name >> hierarchy >> count && name == controller) return {hierarchy, count};
         }
-        return true;
+        return {0, 0};
     };
-    // The kernel destroys an unmounted hierarchy asynchronously (after an RCU
-    // grace period), and not at all when the last unmount found removed
-    // cgroups still dying: wait for it, and when it stays, mount and unmount
-    // once more (the removed cgroups are gone by then).
-    auto wait_released = [&released] {
-        for (int i = 0; i < 40; ++i) {
-            if (released()) return true;
-            ::usleep(50000);
+    auto wait_for = [](auto&& done, int tenths) {
+        for (int i = 0; i < tenths; ++i) {
+            if (done()) return true;
+            ::usleep(100000);
         }
-        return false;
+        return done();
     };
+    // The kernel destroys an unmounted v1 hierarchy only when it holds no
+    // cgroup but its root, dying ones included; otherwise the hierarchy
+    // lingers without a mount, and every process on the host shows it in
+    // /proc/PID/cgroup. So: wait until removed cgroups have died (they take
+    // RCU grace periods, seconds on a loaded host), unmount, and while the
+    // hierarchy stays, mount and unmount again.
+    (void)wait_for([&] { return look().second <= 1; }, 100);
     if (::umount2(mountpoint.c_str(), 0) < 0) {
         (void)::umount2(mountpoint.c_str(), MNT_DETACH);  // busy: at least detach it
-    } else if (!wait_released() &&
-               ::mount("cgroup", mountpoint.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                       controller.c_str()) == 0) {
-        (void)::umount2(mountpoint.c_str(), 0);
-        (void)wait_released();
+    } else {
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            if (wait_for([&] { return look().first == 0; }, 20)) break;
+            (void)wait_for([&] { return look().second <= 1; }, 50);
+            if (::mount("cgroup", mountpoint.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        controller.c_str()) != 0)
+                break;
+            (void)::umount2(mountpoint.c_str(), 0);
+        }
     }
     ::rmdir(mountpoint.c_str());
     ::rmdir(root.c_str());  // only when empty

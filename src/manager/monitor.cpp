@@ -1,8 +1,10 @@
 #include "manager/monitor.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +13,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -46,6 +50,7 @@ public:
     void teardown();
 
 private:
+    Status make_payload_cgroups();
     Status launch_init();
     void on_init_exit();
     void on_request(Client& c, const std::string& req);
@@ -120,13 +125,7 @@ Status Monitor::boot() {
     rs_.monitor_cgroup_paths = monitor_cgroup_->paths();
     cgroup_ = KISTE_TRY_CTX(cgroup::make_manager(paths.name, s_.spec.cgroup), "cgroups of {}",
                             paths.name);
-    KISTE_TRY(cgroup_->create());
-    rs_.cgroup_paths = cgroup_->paths();
-    if (auto owner = cgroup::userns_root_owner(s_.spec))
-        KISTE_TRY(cgroup_->delegate(owner->first, owner->second));
-    KISTE_TRY(write_state(state::State::Starting));
-    // A system container without device rules gets LXC's default set.
-    KISTE_TRY(cgroup_->apply_settings(cgroup::with_default_devices(s_.spec.cgroup)));
+    KISTE_TRY(make_payload_cgroups());
     // Everything it makes on the host is in the state file before it exists.
     net_ = std::make_unique<net::ContainerNetwork>(
         s_.spec.network, paths.name, paths.run_root(), rs_.net,
@@ -144,6 +143,16 @@ Status Monitor::boot() {
         terminal_raw_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
     }
     return {};
+}
+
+Status Monitor::make_payload_cgroups() {
+    KISTE_TRY(cgroup_->create());
+    rs_.cgroup_paths = cgroup_->paths();
+    if (auto owner = cgroup::userns_root_owner(s_.spec))
+        KISTE_TRY(cgroup_->delegate(owner->first, owner->second));
+    KISTE_TRY(write_state(state::State::Starting));
+    // A system container without device rules gets LXC's default set.
+    return cgroup_->apply_settings(cgroup::with_default_devices(s_.spec.cgroup));
 }
 
 Status Monitor::launch_init() {
@@ -201,7 +210,14 @@ void Monitor::on_init_exit() {
     (void)cgroup_->kill_all();
     if (reboot) {
         log_.info("container {} rebooted; starting it again", s_.paths.name);
-        if (auto r = launch_init(); r)
+        // In fresh cgroups: this kernel kills a process cloned into a cgroup
+        // that cgroup.kill emptied before (CLONE_INTO_CGROUP compares the
+        // parent cgroup's kill counter with the target's), as the new init
+        // and `kiste attach` are.
+        auto r = cgroup_->destroy();
+        if (r) r = make_payload_cgroups();
+        if (r) r = launch_init();
+        if (r)
             return;
         else
             log_.error("restarting {}: {}", s_.paths.name, r.error().message());
@@ -376,6 +392,34 @@ void Monitor::teardown() {
     log_.info("container {} STOPPED", s_.paths.name);
 }
 
+// After boot a monitor only runs its small serve loop, yet its page tables
+// still map the code that loading the config and booting the container
+// touched: a few MiB of kiste's and libstdc++'s text, all of it in the
+// monitor's PSS while no other kiste process maps it. Unmapping those pages
+// (MADV_DONTNEED on read-only file mappings without a private copy of any
+// page, so nothing but clean page-cache pages goes) leaves them in the page
+// cache; the loop faults back in the few it uses.
+void drop_boot_code_pages() {
+    std::ifstream smaps("/proc/self/smaps");
+    uintptr_t start = 0, end = 0;
+    bool candidate = false;
+    for (std::string line; std::getline(smaps, line);) {
+        unsigned long long a = 0, b = 0, inode = 0;
+        char perms[5] = {};
+        if (std::sscanf(line.c_str(), "%llx-%llx %4s %*s %*s %llu", &a, &b, perms, &inode) == 4) {
+            start = a;
+            end = b;
+            candidate = inode != 0 && perms[1] == '-' && perms[3] == 'p';
+            continue;
+        }
+        unsigned long anon_kb = 0;
+        if (candidate && std::sscanf(line.c_str(), "Anonymous: %lu kB", &anon_kb) == 1) {
+            if (anon_kb == 0) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+            candidate = false;
+        }
+    }
+}
+
 }  // namespace
 
 int run_monitor(MonitorSetup& setup, Logger& log) {
@@ -393,6 +437,11 @@ int run_monitor(MonitorSetup& setup, Logger& log) {
         (void)!::write(setup.report_fd, "OK", 2);
         ::close(setup.report_fd);
         setup.report_fd = -1;
+        // A detached monitor lives as long as its container: hand back the
+        // heap that parsing and booting left free (a monitor's memory is
+        // mostly its private pages).
+        ::malloc_trim(0);
+        drop_boot_code_pages();
     }
     int rc = m.serve();
     m.teardown();

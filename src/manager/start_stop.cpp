@@ -16,6 +16,7 @@
 #include "manager/monitor.hpp"
 #include "manager/protocol.hpp"
 #include "net/network.hpp"
+#include "runtime/launcher.hpp"
 #include "spec/validate.hpp"
 #include "state/run_lock.hpp"
 
@@ -76,6 +77,21 @@ Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const Start
     ::_exit(run_monitor(setup, log));
 }
 
+// Forks what becomes the monitor, in its cgroup v2 directory from the start
+// when the host has one (see prepare_monitor_cgroup); its own fork inherits
+// that. Any failure here leaves the join to enter_monitor_cgroup, which
+// reports it. Returns the pid, 0 in the child, -1 with errno.
+pid_t fork_monitor(const MonitorSetup& setup) {
+    if (!setup.foreground) {
+        if (auto dir = cgroup::prepare_monitor_cgroup(setup.paths.name, setup.spec.cgroup);
+            dir && *dir >= 0) {
+            UniqueFd cg(*dir), pidfd;
+            if (auto pid = runtime::fork_into_cgroup(cg.get(), pidfd)) return *pid;
+        }
+    }
+    return ::fork();
+}
+
 }  // namespace
 
 Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger& log) {
@@ -93,7 +109,7 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
     }
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) < 0) return fail_errno("pipe for the monitor");
-    pid_t pid = ::fork();
+    pid_t pid = fork_monitor(setup);
     if (pid < 0) return fail_errno("forking the monitor of {}", paths.name);
     if (pid == 0) {
         ::close(pipefd[0]);

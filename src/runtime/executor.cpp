@@ -135,8 +135,8 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     });
     CgroupEntry entry;
     if (cgroups) {
-        entry = KISTE_TRY_CTX(open_cgroup_entry(*cgroups), "the cgroups of container {}",
-                              spec.name);
+        entry =
+            KISTE_TRY_CTX(open_cgroup_entry(*cgroups), "the cgroups of container {}", spec.name);
         entry.use_in(opt);
     }
     opt.before_mapped = [&network](pid_t pid) -> Status { return network.setup(pid); };

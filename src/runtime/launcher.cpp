@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/signals.hpp"
 #include "base/sys.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/channel.hpp"
@@ -160,6 +161,7 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     ::syscall(SYS_close_range, 3U, UINT_MAX, CLOSE_RANGE_CLOEXEC);
     if (auto st = chan.send_ready(); !st) ::_exit(126);
     if (auto st = chan.wait_go(); !st) ::_exit(126);
+    reset_ignored_signals();
     ::sigprocmask(SIG_UNBLOCK, &opt.parent_blocked, nullptr);
 
     if (with_init) {
@@ -193,6 +195,19 @@ Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m) {
         e.v1_tasks.emplace_back(std::move(fd), h.join_dir);
     }
     return e;
+}
+
+Result<pid_t> fork_into_cgroup(int cgroup_fd, UniqueFd& pidfd) {
+    int fd = -1;
+    CloneArgs args{};
+    args.flags = CLONE_PIDFD | CLONE_INTO_CGROUP;
+    args.pidfd = reinterpret_cast<uint64_t>(&fd);
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) return fail_errno("clone3 into a cgroup");
+    if (pid > 0) pidfd.reset(fd);
+    return static_cast<pid_t>(pid);
 }
 
 Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Logger& log) {

@@ -56,6 +56,14 @@ struct CgroupEntry {
 };
 Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m);
 
+// A fork whose child starts in the cgroup v2 directory `cgroup_fd` (clone3
+// CLONE_INTO_CGROUP; see CgroupEntry for why). Returns the pid, 0 in the
+// child; the parent gets the child's pidfd in `pidfd`. Fails with the
+// kernel's errno (EBUSY: controllers enabled below) without a child; callers
+// then fork. The child must not raise() or abort(): after a raw clone3,
+// glibc's cached thread id is the parent's.
+Result<pid_t> fork_into_cgroup(int cgroup_fd, UniqueFd& pidfd);
+
 // A started container: its PID 1 on the host, owned by the guard.
 struct Launched {
     ChildGuard init;

@@ -28,29 +28,23 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
-#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+
+#include "base/signals.hpp"
+
+using kiste::reset_ignored_signals;
 
 namespace {
 
 constexpr int kInitFailure = 125;  // kiste-init's own errors (usage, fork), like env(1)
 constexpr long kGraceNs = 1000L * 1000 * 1000;
-
-// The kernel's struct sigaction for rt_sigaction(2) (x86-64/arm64 layout).
-struct KernelSigaction {
-    void (*handler)(int);
-    unsigned long flags;
-    void (*restorer)();
-    std::uint64_t mask;
-};
 
 void put(int fd, const char* s) {
     size_t len = std::strlen(s);
@@ -269,18 +263,7 @@ int main(int argc, char** argv) {
     ::sigprocmask(SIG_BLOCK, &all, &orig_mask);
     // Dispositions inherited as SIG_IGN survive exec; reset them so the
     // command starts clean (as lxc-init does) and SIGCHLD is not auto-reaped.
-    // The raw syscall, because glibc's sigaction() refuses the two real-time
-    // signals it keeps for itself (32, 33), and a parent may have ignored them.
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
-        KernelSigaction old{};
-        if (::syscall(SYS_rt_sigaction, sig, nullptr, &old, sizeof(std::uint64_t)) == 0 &&
-            old.handler == SIG_IGN) {
-            KernelSigaction dfl{};
-            dfl.handler = SIG_DFL;
-            (void)::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(std::uint64_t));
-        }
-    }
+    reset_ignored_signals();
     // Orphans of a shared pid namespace come to us, not to the host's init.
     if (!pid1) (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     // Nothing inside may ptrace us or read our memory (runc's init does the same).

@@ -1,6 +1,7 @@
 // kiste: the manager tool. Dispatches to one verb per file (see commands.hpp).
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
 
 #include "commands.hpp"
 #include "kiste/error.hpp"
@@ -15,6 +16,46 @@ const std::vector<Registrar>& all_verbs() {
         register_autostart, register_config,  register_network};
     return verbs;
 }
+
+namespace {
+
+// The verbs by the name(s) they register; main() builds only the one named on
+// the command line, since constructing all of CLI11's subcommands and options
+// was a good part of a short verb's run (and of a monitor's forked heap).
+struct NamedVerb {
+    const char* name;
+    Registrar reg;
+};
+constexpr NamedVerb kVerbNames[] = {
+    {"create", register_create},   {"destroy", register_destroy},     {"ls", register_ls},
+    {"start", register_start},     {"stop", register_stop},           {"info", register_info},
+    {"ps", register_ps},           {"console", register_console},     {"attach", register_attach},
+    {"execute", register_execute}, {"wait", register_wait},           {"freeze", register_freeze},
+    {"unfreeze", register_freeze}, {"cgroup", register_cgroup},       {"set", register_set},
+    {"top", register_top},         {"autostart", register_autostart}, {"config", register_config},
+    {"network", register_network}};
+
+// The registrar of the verb argv names (its first word that is neither a
+// global option nor an option's value); nullptr when there is none or it is
+// unknown, and then every verb is built (help, errors).
+Registrar chosen_verb(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "--") return nullptr;
+        if (a == "-P" || a == "-o" || a == "-l" || a == "--lxcpath" || a == "--log-file" ||
+            a == "--log-level") {
+            ++i;  // its value
+            continue;
+        }
+        if (a.starts_with('-')) continue;  // a flag, or an option with its value attached
+        for (const auto& v : kVerbNames)
+            if (a == v.name) return v.reg;
+        return nullptr;
+    }
+    return nullptr;
+}
+
+}  // namespace
 
 void configure_logging(Context& ctx, const std::string& config_log_file,
                        const std::string& config_log_level) {
@@ -65,7 +106,10 @@ int main(int argc, char** argv) {
     app.add_option("-o,--log-file", ctx.global.log_file, "log file");
     app.add_option("-l,--log-level", ctx.global.log_level, "log level (TRACE..FATAL)");
     app.add_flag("-q,--quiet", ctx.global.quiet, "only errors on stderr");
-    for (auto reg : all_verbs()) reg(app, ctx);
+    if (Registrar reg = chosen_verb(argc, argv))
+        reg(app, ctx);
+    else
+        for (auto r : all_verbs()) r(app, ctx);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
