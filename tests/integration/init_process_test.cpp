@@ -416,8 +416,9 @@ TEST_F(InitPid1Test, StopsEveryProcessOfTheNamespace) {
     // One background process takes SIGTERM, one ignores it (SIGKILL after 1 s).
     // The script ends only once the second one ignores SIGTERM (under load
     // the SIGTERM could otherwise come before its trap).
-    Ran r = run(pid1("sleep 60 & (trap '' TERM; : > \"$1/ignoring\"; exec sleep 61) & "
-                     "while [ ! -e \"$1/ignoring\" ]; do sleep 0.01; done; exit 7"));
+    Ran r =
+        run(pid1("sleep 60 & (trap '' TERM; : > \"$1/ignoring\"; exec sleep 61) & "
+                 "while [ ! -e \"$1/ignoring\" ]; do sleep 0.01; done; exit 7"));
     EXPECT_EQ(code(r.status), 7);
     EXPECT_GE(r.seconds, 0.9);
     EXPECT_LT(r.seconds, 5.0);
