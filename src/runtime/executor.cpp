@@ -5,7 +5,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "base/scope_exit.hpp"
 #include "cgroup/cgroup.hpp"
@@ -92,6 +96,44 @@ Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpe
     return std::unique_ptr<cgroup::Manager>{};
 }
 
+// The cgroups of a run, RUNROOT/NAME.cgroups (one path a line), while it
+// runs: a kiste killed with -9 cannot remove them, the next execute does.
+std::string cgroup_record(const std::string& name) {
+    return state::run_root() + "/" + name + ".cgroups";
+}
+
+void save_cgroup_record(const std::string& file, const std::vector<std::string>& paths,
+                        Logger& log) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+    std::ofstream out(file, std::ios::trunc);
+    for (const auto& p : paths) out << p << '\n';
+    if (!out.flush()) log.warn("recording the cgroups of this run in {}: write failed", file);
+}
+
+// Removes the cgroups that killed runs left (their name lock is free).
+void cleanup_stale_cgroups(Logger& log) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(state::run_root(), ec)) {
+        const std::string file = e.path().string();
+        if (e.path().extension() != ".cgroups") continue;
+        const std::string name = e.path().stem().string();
+        if (state::NameLock::held(state::run_root(), name)) continue;
+        std::vector<std::string> paths;
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty()) paths.push_back(line);
+        auto m = cgroup::open_manager(paths);
+        Status st = m ? (*m)->destroy() : Status(std::unexpected(m.error()));
+        if (!st) {
+            log.warn("removing the cgroups a killed run of {} left: {}", name,
+                     st.error().message());
+            continue;
+        }
+        ::unlink(file.c_str());
+    }
+}
+
 }  // namespace
 
 const sigset_t& forwarded_signals() {
@@ -109,6 +151,7 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
         state::run_root(),
         [](const std::string& n) { return state::NameLock::held(state::run_root(), n); }, log);
     state::NameLock lock = KISTE_TRY(state::NameLock::acquire(state::run_root(), spec.name));
+    cleanup_stale_cgroups(log);
 
     std::string init_path = KISTE_TRY(find_init_binary());
     UniqueFd init_image = KISTE_TRY(sealed_copy(init_path));
@@ -128,10 +171,14 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
 
     // The container's cgroups exist before its init runs and go after it.
     auto cgroups = KISTE_TRY(make_execute_cgroups(spec, log));
+    const std::string cgroup_file = cgroup_record(spec.name);
+    if (cgroups) save_cgroup_record(cgroup_file, cgroups->paths(), log);
     ScopeExit remove_cgroups([&] {
         if (!cgroups) return;
         if (auto st = cgroups->destroy(); !st)
             log.warn("removing the cgroups of {}: {}", spec.name, st.error().message());
+        else
+            ::unlink(cgroup_file.c_str());
     });
     CgroupEntry entry;
     if (cgroups) {

@@ -346,6 +346,9 @@ TEST_F(Net, KillingKisteExecuteThenTheNextRunLeavesNothing) {
     EXPECT_FALSE(fs::exists(record));
     EXPECT_FALSE(secure_table_of(name)) << "the secure table outlived the cleanup";
     EXPECT_EQ(sh_out("ip neigh show proxy dev " + br), "");
+    // The killed run's cgroups went with that next run too.
+    EXPECT_EQ(sh_out("find /sys/fs/cgroup -maxdepth 6 -type d -name " + name), "");
+    EXPECT_FALSE(fs::exists(run_dir_.path() + "/" + name + ".cgroups"));
 }
 
 // kiste start / kiste stop of a busybox system container with a veth on a
