@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "security/environment.hpp"
+
 namespace kiste::attach {
 
 namespace {
@@ -118,13 +120,7 @@ std::optional<PasswdEntry> passwd_by_uid(std::string_view passwd, uint32_t uid) 
     for_each_line(passwd, [&](std::string_view line) {
         if (found || line.empty() || line.front() == '#') return;
         std::string_view f[7];
-        size_t n = 0, start = 0;
-        while (n < 7) {
-            size_t c = line.find(':', start);
-            f[n++] = line.substr(start, c == std::string_view::npos ? line.npos : c - start);
-            if (c == std::string_view::npos) break;
-            start = c + 1;
-        }
+        const size_t n = security::split_passwd_line(line, f);
         if (n < 7) return;
         auto id = parse_num<uint32_t>(f[2]);
         auto gid = parse_num<uint32_t>(f[3]);

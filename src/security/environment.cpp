@@ -48,6 +48,17 @@ void set_env_entry(std::vector<std::string>& env, std::string entry) {
     env.push_back(std::move(entry));
 }
 
+size_t split_passwd_line(std::string_view line, std::string_view (&fields)[7]) {
+    size_t n = 0, start = 0;
+    while (n < 7) {
+        size_t c = line.find(':', start);
+        fields[n++] = line.substr(start, c == std::string_view::npos ? line.npos : c - start);
+        if (c == std::string_view::npos) break;
+        start = c + 1;
+    }
+    return n;
+}
+
 std::string home_of(uint32_t uid, const std::string& passwd) {
     const std::string text = read_small_file(passwd, 4 << 20);
     size_t pos = 0;
@@ -58,13 +69,7 @@ std::string home_of(uint32_t uid, const std::string& passwd) {
         pos = eol + 1;
         // name:password:uid:gid:gecos:home:shell
         std::string_view f[7];
-        size_t n = 0, start = 0;
-        while (n < 7) {
-            size_t c = line.find(':', start);
-            f[n++] = line.substr(start, c == std::string_view::npos ? line.npos : c - start);
-            if (c == std::string_view::npos) break;
-            start = c + 1;
-        }
+        const size_t n = split_passwd_line(line, f);
         if (n < 6) continue;
         uint32_t id = 0;
         auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), id);

@@ -35,6 +35,10 @@ std::vector<std::string> build_environment(const ProcessSpec& process);
 // hang the start).
 std::string home_of(uint32_t uid, const std::string& passwd);
 
+// Splits an /etc/passwd line (name:password:uid:gid:gecos:home:shell) into
+// at most 7 fields; returns how many it found.
+size_t split_passwd_line(std::string_view line, std::string_view (&fields)[7]);
+
 // "KEY=VALUE" -> "KEY" (a bare "KEY" is its own key).
 std::string_view env_key(std::string_view entry);
 // Replaces the entry with the same key in place, or appends it.
