@@ -12,7 +12,7 @@
 //   wait_ready()   <---------------------------- send_ready()   (or send_error(e): message
 //                                                                 + errno, then _exit)
 //   state RUNNING; hooks
-//   send_go()      ----------------------------> wait_go(); execveat(init memfd)
+//   send_go()      ----------------------------> wait_go(); execveat(init image)
 //   wait_exec()    <---------------------------- EOF on success (the fd is CLOEXEC),
 //                                                or send_error(e) when exec failed
 //

@@ -154,10 +154,10 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     cleanup_stale_cgroups(log);
 
     std::string init_path = KISTE_TRY(find_init_binary());
-    UniqueFd init_image = KISTE_TRY(sealed_copy(init_path));
+    UniqueFd init_image = KISTE_TRY(sealed_image(init_path, state::run_root(), log));
 
     LaunchOptions opt;
-    opt.init_memfd = init_image.get();
+    opt.init_image_fd = init_image.get();
     opt.parent_blocked = forwarded_signals();
     if (!spec.rootfs.path.empty() && ::isatty(STDIN_FILENO)) opt.console_fd = STDIN_FILENO;
     BlockedSignals blocked(opt.parent_blocked);

@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <linux/mount.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,6 +16,16 @@ namespace kiste::runtime {
 namespace {
 bool is_executable(const std::string& p) {
     return ::access(p.c_str(), X_OK) == 0;
+}
+
+// overlayfs splits lowerdir at ':' and takes '\\' as an escape.
+std::string escaped_layer(const std::string& dir) {
+    std::string out;
+    for (char c : dir) {
+        if (c == ':' || c == '\\' || c == ',') out += '\\';
+        out += c;
+    }
+    return out;
 }
 }  // namespace
 
@@ -34,6 +46,43 @@ Result<std::string> find_init_binary() {
     if (is_executable(installed)) return installed;
     return fail("kiste-init not found next to the kiste binary nor in {} (set KISTE_INIT)",
                 KISTE_LIBEXECDIR);
+}
+
+Result<UniqueFd> sealed_overlay(const std::string& path, const std::string& other_dir) {
+    const auto slash = path.find_last_of('/');
+    if (!path.starts_with('/') || slash + 1 == path.size())
+        return fail("{}: not an absolute file path", path);
+    const std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+    const std::string file = path.substr(slash + 1);
+    UniqueFd fs(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
+    if (!fs) return fail_errno("fsopen(overlay)");
+    // Two lower layers, no upper: overlayfs needs two to mount without an
+    // upper layer. The binary's directory is the top one, so `file` is found
+    // there whatever the other holds; nothing can reach the other through an
+    // O_PATH fd of a file.
+    const std::string lower = escaped_layer(dir) + ":" + escaped_layer(other_dir);
+    if (::syscall(SYS_fsconfig, fs.get(), FSCONFIG_SET_STRING, "lowerdir", lower.c_str(), 0) < 0)
+        return fail_errno("overlay lowerdir={}", lower);
+    if (::syscall(SYS_fsconfig, fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
+        return fail_errno("creating an overlay of {}", dir);
+    UniqueFd mnt(
+        static_cast<int>(::syscall(SYS_fsmount, fs.get(), FSMOUNT_CLOEXEC,
+                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)));
+    if (!mnt) return fail_errno("fsmount of the overlay of {}", dir);
+    // The mount stays alive (detached, in no namespace) as long as this fd
+    // or the process executing it does.
+    UniqueFd exe(::openat(mnt.get(), file.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW));
+    if (!exe) return fail_errno("opening {} in its overlay", file);
+    return exe;
+}
+
+Result<UniqueFd> sealed_image(const std::string& path, const std::string& other_dir,
+                              const Logger& log) {
+    auto over = sealed_overlay(path, other_dir);
+    if (over) return over;
+    log.debug("sealing {} through overlayfs: {}; copying it into a memfd", path,
+              over.error().message());
+    return sealed_copy(path);
 }
 
 Result<UniqueFd> sealed_copy(const std::string& path) {

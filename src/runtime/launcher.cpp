@@ -135,7 +135,7 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
 
     std::vector<std::string> env = security::build_environment(spec.process);
     std::vector<std::string> argv;
-    const bool with_init = spec.process.use_init && opt.init_memfd >= 0;
+    const bool with_init = spec.process.use_init && opt.init_image_fd >= 0;
     if (with_init) {
         argv.emplace_back("kiste-init");
         argv.emplace_back("--");
@@ -165,7 +165,7 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     ::sigprocmask(SIG_UNBLOCK, &opt.parent_blocked, nullptr);
 
     if (with_init) {
-        ::syscall(SYS_execveat, opt.init_memfd, "", c_argv.data(), c_env.data(), AT_EMPTY_PATH);
+        ::syscall(SYS_execveat, opt.init_image_fd, "", c_argv.data(), c_env.data(), AT_EMPTY_PATH);
         die(Error::from_errno("executing kiste-init"));
     }
     ::execve(c_argv[0], c_argv.data(), c_env.data());

@@ -17,10 +17,10 @@
 namespace kiste::runtime {
 
 struct LaunchOptions {
-    // A sealed memfd holding kiste-init (see init_image.hpp); when valid and
+    // kiste-init, sealed (see init_image.hpp); when valid and
     // spec.process.use_init is set, the container's PID 1 is that init and
     // process.args run as its child.
-    int init_memfd = -1;
+    int init_image_fd = -1;
     // Signals the parent keeps blocked for its own signalfd; the child
     // unblocks them before exec.
     sigset_t parent_blocked{};

@@ -7,9 +7,10 @@
 // stop (SIGTERM, then SIGKILL after a second) and exits with COMMAND's code,
 // or 128+N when signal N killed it (PID 1 cannot re-raise a fatal signal).
 //
-// It is linked statically and runs from a sealed memfd inside rootfs trees
-// that may have no C++ runtime, so it is plain C-style code on libc: no
-// libkistelib, no iostreams, no exceptions, no allocation.
+// It is linked statically and runs from a sealed image (see
+// src/runtime/init_image.hpp) inside rootfs trees that may have no C++
+// runtime, so it is plain C-style code on libc: no libkistelib, no
+// iostreams, no exceptions, no allocation.
 //
 // Terminals. Three cases, decided before the fork:
 //  - stdin is a tty that is our controlling terminal: the command stays in
@@ -268,7 +269,8 @@ int main(int argc, char** argv) {
     if (!pid1) (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     // Nothing inside may ptrace us or read our memory (runc's init does the same).
     (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    // Executed from a memfd, the kernel names us "memfd:kiste-init"; say who we are.
+    // Executed from a memfd (the fallback image), the kernel names us
+    // "memfd:kiste-init"; say who we are.
     (void)::prctl(PR_SET_NAME, "kiste-init", 0, 0, 0);
 
     const bool stdin_tty = ::isatty(STDIN_FILENO);
