@@ -41,6 +41,7 @@ struct HierarchyInfo {
     bool v2 = false;
     std::vector<std::string> controllers;  // "cpu", "cpuacct", "name=systemd"; empty on v2
     std::string mount_name;                // the dir name below /sys/fs/cgroup on the host
+    std::string mountpoint;                // where the hierarchy is mounted on the host
     std::string dir;                       // the container's cgroup (absolute host path)
     std::string join_dir;  // where processes join (dir, or lxc.cgroup.dir.container.inner)
 };
@@ -58,6 +59,11 @@ public:
     // A leftover cgroup of the same name from a crashed run is killed and
     // removed first.
     virtual Status create() = 0;
+    // create() in two steps: the v2 cgroup first (a launch clones into it),
+    // the v1 ones later (kiste execute makes them while the child sets
+    // itself up). create_v2() also clears a crashed run's leftovers.
+    virtual Status create_v2() = 0;
+    virtual Status create_v1() = 0;
     // Moves a process in (all hierarchies).
     virtual Status attach(pid_t pid) = 0;
     // v2: a new O_DIRECTORY fd of the container's cgroup for clone3

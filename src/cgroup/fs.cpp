@@ -182,7 +182,8 @@ Result<std::vector<pid_t>> procs_recursive(const std::string& path) {
 }
 
 Status remove_tree(const std::string& path, int busy_ms) {
-    if (!dir_exists(path)) return {};
+    // Most cgroups have no children: one rmdir, no listing.
+    if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
     auto dirs = KISTE_TRY(tree_post_order(path));
     for (const auto& d : dirs) {
         int waited = 0, step = 1;

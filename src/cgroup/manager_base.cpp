@@ -59,7 +59,7 @@ std::vector<std::string> ManagerBase::paths() const {
 std::vector<HierarchyInfo> ManagerBase::hierarchies() const {
     std::vector<HierarchyInfo> out;
     for (const auto& s : slots_)
-        out.push_back({s.h.v2, s.h.controllers, s.h.mount_name(), s.dir, s.inner});
+        out.push_back({s.h.v2, s.h.controllers, s.h.mount_name(), s.h.mountpoint, s.dir, s.inner});
     return out;
 }
 
@@ -73,6 +73,11 @@ std::function<Status(const Dir&, const Dir&)> ManagerBase::created_hook(
 }
 
 Status ManagerBase::create() {
+    KISTE_TRY(create_v2());
+    return create_v1();
+}
+
+Status ManagerBase::create_v2() {
     if (any_dir_exists()) {
         // A crashed run left its cgroup: nothing of it may survive into ours.
         auto st = kill_all();
@@ -81,12 +86,22 @@ Status ManagerBase::create() {
             return fail(
                 std::move(st.error()).context("removing the leftover cgroup of a previous run"));
     }
+    return create_slots(true);
+}
+
+Status ManagerBase::create_v1() {
+    return create_slots(false);
+}
+
+Status ManagerBase::create_slots(bool v2) {
     std::vector<std::string> made;
     ScopeExit undo([&made] {
         for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
     });
-    for (const auto& s : slots_)
+    for (const auto& s : slots_) {
+        if (s.h.v2 != v2) continue;
         KISTE_TRY_CTX(make_slot(s, made), "creating the container's cgroup in {}", s.h.mountpoint);
+    }
     undo.dismiss();
     return {};
 }
@@ -110,10 +125,20 @@ Status ManagerBase::kill_all() {
     for (;;) {
         // cgroup.kill reaches every process of a v2 cgroup (also on the
         // unified hierarchy of a hybrid host) without a pid race.
+        // Every process of the container is in its v2 cgroup's subtree (it
+        // cannot leave its cgroup namespace), so when that subtree holds no
+        // process, no v1 hierarchy does either: the common case of a stop
+        // after the init has gone needs no listing of each hierarchy.
+        bool v2_empty = false;
         for (const auto& s : slots_) {
-            if (!s.h.v2 || !dir_exists(s.dir)) continue;
-            if (auto d = open_dir(s.dir)) (void)v2::core::kill(*d);
+            if (!s.h.v2) continue;
+            auto d = open_dir(s.dir);
+            if (!d) continue;
+            (void)v2::core::kill(*d);
+            auto busy = v2::core::populated(*d);
+            v2_empty = busy && !*busy;
         }
+        if (v2_empty) return {};
         auto left = KISTE_TRY(pids());
         if (left.empty()) return {};
         // Frozen, no process can fork or exit between reading and killing,

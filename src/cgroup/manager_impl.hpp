@@ -36,6 +36,8 @@ public:
 
     [[nodiscard]] Layout layout() const override { return layout_; }
     Status create() override;
+    Status create_v2() override;
+    Status create_v1() override;
     Status kill_all() override;
     Status destroy() override;
     Result<std::vector<pid_t>> pids() override;
@@ -55,6 +57,8 @@ protected:
     // The slot holding a controller ("memory"); nullptr when not mounted.
     [[nodiscard]] const Slot* slot_for(std::string_view controller) const;
     [[nodiscard]] bool any_dir_exists() const;
+    // Makes the slots whose h.v2 is `v2`; on failure removes what it made.
+    Status create_slots(bool v2);
     Status remove_dirs();
     // on_created for mkdir_path: the test hook, then `then` (cpuset inheritance).
     [[nodiscard]] std::function<Status(const Dir&, const Dir&)> created_hook(

@@ -8,6 +8,8 @@
 //   write uid/gid maps, join cgroups
 //   send_mapped()  ----------------------------> setresuid(0); ns joins; rootfs; /dev;
 //                                                pivot_root; sysctls; masks; rlimits;
+//   [late cgroups: make the v1 ones              [wait_cgroups(); join them; unshare
+//    send_cgroups() -------------------------->   the cgroup namespace]
 //                                                creds + caps; no_new_privs
 //   wait_ready()   <---------------------------- send_ready()   (or send_error(e): message
 //                                                                 + errno, then _exit)
@@ -30,7 +32,7 @@
 
 namespace kiste::runtime {
 
-enum class MsgType : uint32_t { Mapped = 1, Ready, Go, Error, Log };
+enum class MsgType : uint32_t { Mapped = 1, Ready, Go, Error, Log, Cgroups };
 
 class Channel {
 public:
@@ -45,6 +47,8 @@ public:
     // ---- parent side
     Status send_mapped() { return send(MsgType::Mapped, 0, {}); }
     Status send_go() { return send(MsgType::Go, 0, {}); }
+    // The late cgroups exist (see CgroupEntry in launcher.hpp).
+    Status send_cgroups() { return send(MsgType::Cgroups, 0, {}); }
     // Waits for READY; forwards LOG lines to `log`; returns the child's error
     // (with its errno) if it sent one, or an error when it died silently.
     Status wait_ready(int child_pidfd, const Logger& log);
@@ -54,6 +58,7 @@ public:
     // ---- child side
     Status wait_mapped() { return expect(MsgType::Mapped); }
     Status wait_go() { return expect(MsgType::Go); }
+    Status wait_cgroups() { return expect(MsgType::Cgroups); }
     Status send_ready() { return send(MsgType::Ready, 0, {}); }
     // Sends the error (message chain and errno) to the parent.
     void send_error(const Error& e);

@@ -72,27 +72,41 @@ Result<ExitStatus> wait_forwarding(ChildGuard& init, const sigset_t& set, Logger
     }
 }
 
-// Created, delegated to a user namespace's root, and limited as
-// `kiste start` does. Without cgroup settings a host where kiste cannot make
-// cgroups (an unprivileged caller) still runs the container, in kiste's own.
-Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpec& spec,
+// What follows the mkdirs: delegated to a user namespace's root, and limited
+// as `kiste start` does.
+Status finish_execute_cgroups(cgroup::Manager& m, const ContainerSpec& spec, Logger& log) {
+    if (auto owner = cgroup::userns_root_owner(spec))
+        KISTE_TRY(m.delegate(owner->first, owner->second));
+    KISTE_TRY(m.apply_settings(spec.cgroup));
+    for (const auto& w : m.warnings()) log.warn("{}", w);
+    return {};
+}
+
+// The container's cgroups. `late`: on a hybrid host only the v2 one is made
+// here; the rest comes while the child sets itself up (see CgroupEntry).
+// Without cgroup settings a host where kiste cannot make cgroups (an
+// unprivileged caller) still runs the container, in kiste's own.
+Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpec& spec, bool& late,
                                                               Logger& log) {
     const bool wanted =
         !spec.cgroup.settings.empty() || !cgroup::resource_settings(spec.cgroup.resources).empty();
     auto made = [&]() -> Result<std::unique_ptr<cgroup::Manager>> {
         auto m = KISTE_TRY(cgroup::make_manager(spec.name, spec.cgroup));
+        late = late && m->layout() == cgroup::Layout::Hybrid;
+        if (late) {
+            KISTE_TRY(m->create_v2());
+            return m;
+        }
         KISTE_TRY(m->create());
         ScopeExit undo([&m] { (void)m->destroy(); });
-        if (auto owner = cgroup::userns_root_owner(spec))
-            KISTE_TRY(m->delegate(owner->first, owner->second));
-        KISTE_TRY(m->apply_settings(spec.cgroup));
-        for (const auto& w : m->warnings()) log.warn("{}", w);
+        KISTE_TRY(finish_execute_cgroups(*m, spec, log));
         undo.dismiss();
         return m;
     }();
     if (made || wanted)
         return with_context(std::move(made), "the cgroups of container {}", spec.name);
     log.warn("container {} runs in kiste's own cgroup: {}", spec.name, made.error().message());
+    late = false;
     return std::unique_ptr<cgroup::Manager>{};
 }
 
@@ -170,7 +184,8 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
         [&] { return net::save_record_file(net_file, net_record); }, log);
 
     // The container's cgroups exist before its init runs and go after it.
-    auto cgroups = KISTE_TRY(make_execute_cgroups(spec, log));
+    bool late = late_cgroup_entry_possible(spec);
+    auto cgroups = KISTE_TRY(make_execute_cgroups(spec, late, log));
     const std::string cgroup_file = cgroup_record(spec.name);
     if (cgroups) save_cgroup_record(cgroup_file, cgroups->paths(), log);
     ScopeExit remove_cgroups([&] {
@@ -182,9 +197,14 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     });
     CgroupEntry entry;
     if (cgroups) {
-        entry =
-            KISTE_TRY_CTX(open_cgroup_entry(*cgroups), "the cgroups of container {}", spec.name);
+        entry = KISTE_TRY_CTX(open_cgroup_entry(*cgroups, late), "the cgroups of container {}",
+                              spec.name);
         entry.use_in(opt);
+        if (late)
+            opt.make_late_cgroups = [&]() -> Status {
+                KISTE_TRY(cgroups->create_v1());
+                return finish_execute_cgroups(*cgroups, spec, log);
+            };
     }
     opt.before_mapped = [&network](pid_t pid) -> Status { return network.setup(pid); };
     Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <vector>
@@ -78,12 +79,14 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 // Everything the child does between MAPPED and READY. Runs as the new
 // namespaces' root, single-threaded, in a copy of the parent's memory.
 Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns::JoinFds& joins,
-                   Logger& log) {
+                   Channel& chan, Logger& log) {
     if (spec.ns_new(NsKind::User)) KISTE_TRY(ns::become_ns_root());
     KISTE_TRY(ns::join_inside(joins));
     KISTE_TRY(ns::setup_time(spec));
-    // Now that the parent has placed us in the container's cgroups.
-    if (spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
+    // Now that the parent has placed us in the container's cgroups (unless
+    // they come late, below).
+    const bool late_cgroups = static_cast<bool>(opt.make_late_cgroups);
+    if (!late_cgroups && spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
         return fail_errno("unsharing the cgroup namespace");
     if (spec.ns_new(NsKind::Net)) KISTE_TRY(ns::loopback_up());
     KISTE_TRY(ns::set_names(spec));
@@ -110,6 +113,15 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
 
     if (::chdir(spec.process.cwd.c_str()) < 0)
         return fail_errno("lxc.init.cwd: changing to {}", spec.process.cwd);
+    if (late_cgroups) {
+        KISTE_TRY(chan.wait_cgroups());
+        for (const auto& [base, tasks] : opt.late_cgroup_tasks) {
+            UniqueFd fd(::openat(base, tasks.c_str(), O_WRONLY | O_CLOEXEC));
+            if (!fd || ::write(fd.get(), "0", 1) < 0) return fail_errno("joining cgroup {}", tasks);
+        }
+        if (spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
+            return fail_errno("unsharing the cgroup namespace");
+    }
     KISTE_TRY(security::apply_credentials_and_caps(spec.process, spec.security));
     // The credential change cleared the parent-death signal; set it again so
     // that a kiste killed from now on takes the container with it.
@@ -131,7 +143,7 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     if (auto st = chan.wait_mapped(); !st) die(st.error());
     for (const auto& [fd, dir] : opt.cgroup_tasks)
         if (::write(fd, "0", 1) < 0) die(Error::from_errno(fmt::format("joining cgroup {}", dir)));
-    if (auto st = child_setup(spec, opt, joins, log); !st) die(st.error());
+    if (auto st = child_setup(spec, opt, joins, chan, log); !st) die(st.error());
 
     std::vector<std::string> env = security::build_environment(spec.process);
     std::vector<std::string> argv;
@@ -179,14 +191,40 @@ void CgroupEntry::use_in(LaunchOptions& opt) const {
     opt.cgroup_fd = v2_dir ? v2_dir.get() : -1;
     opt.cgroup_tasks.clear();
     for (const auto& [fd, dir] : v1_tasks) opt.cgroup_tasks.emplace_back(fd.get(), dir);
+    opt.late_cgroup_tasks.clear();
+    for (const auto& [fd, rel] : v1_late) opt.late_cgroup_tasks.emplace_back(fd.get(), rel);
 }
 
-Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m) {
+bool late_cgroup_entry_possible(const ContainerSpec& spec) {
+    // A user namespace: the child could not open host-owned cgroup files.
+    // cgroup mounts inside: they need the cgroup namespace before the rootfs.
+    // Hooks that run during the setup expect to run in the container's cgroups.
+    if (spec.ns_new(NsKind::User) || spec.auto_mounts.cgroup != AutoMounts::Cgroup::None)
+        return false;
+    if (!spec.hooks.pre_mount.empty() || !spec.hooks.mount.empty() || !spec.hooks.autodev.empty())
+        return false;
+    return std::none_of(spec.mounts.begin(), spec.mounts.end(), [](const MountEntry& m) {
+        return m.fstype == "cgroup" || m.fstype == "cgroup2";
+    });
+}
+
+Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m, bool late) {
     CgroupEntry e;
     for (const auto& h : m.hierarchies()) {
         if (h.v2) {
             e.v2_dir.reset(::open(h.join_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (!e.v2_dir) return fail_errno("cannot open cgroup {}", h.join_dir);
+            continue;
+        }
+        if (late) {
+            // The dir does not exist yet: its mountpoint reaches it later,
+            // also from a child that has pivoted away from the host's mounts.
+            if (!h.join_dir.starts_with(h.mountpoint + "/"))
+                return fail("cgroup {} is not below its mountpoint {}", h.join_dir, h.mountpoint);
+            UniqueFd base(::open(h.mountpoint.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+            if (!base) return fail_errno("cannot open cgroup mount {}", h.mountpoint);
+            e.v1_late.emplace_back(std::move(base),
+                                   h.join_dir.substr(h.mountpoint.size() + 1) + "/tasks");
             continue;
         }
         const std::string tasks = h.join_dir + "/tasks";
@@ -237,6 +275,10 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     if (opt.before_mapped) KISTE_TRY(opt.before_mapped(out.init.pid()));
     KISTE_TRY(ns::write_id_maps(out.init.pid(), spec));
     KISTE_TRY(parent_end.send_mapped());
+    if (opt.make_late_cgroups) {
+        KISTE_TRY(opt.make_late_cgroups());
+        KISTE_TRY(parent_end.send_cgroups());
+    }
     KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
     KISTE_TRY(parent_end.send_go());
     KISTE_TRY(parent_end.wait_exec(out.init.pidfd(), log));

@@ -36,6 +36,12 @@ struct LaunchOptions {
     // cgroup v1 `tasks` files (fd, dir for messages) the child writes "0" to
     // before anything else (see CgroupEntry).
     std::vector<std::pair<int, std::string>> cgroup_tasks;
+    // The late way (see CgroupEntry): runs in the parent while the child
+    // sets itself up and makes the v1 cgroups; then the child opens each
+    // `tasks` file (a path relative to the fd of its hierarchy's mountpoint)
+    // and writes "0" to it before it takes its credentials.
+    std::function<Status()> make_late_cgroups;
+    std::vector<std::pair<int, std::string>> late_cgroup_tasks;
     // Runs in the parent after the clone, before the child continues:
     // host-side network devices.
     std::function<Status(pid_t)> before_mapped;
@@ -48,13 +54,25 @@ struct LaunchOptions {
 // cloned straight into the v2 directory (CLONE_INTO_CGROUP, on a hybrid host
 // too) and writes "0" to each v1 hierarchy's `tasks` itself: moving only the
 // calling thread needs no such lock, and the fresh child has one thread.
+//
+// The late way, for `kiste execute` of a container without a user namespace
+// and without cgroup mounts inside: only the v2 cgroup exists at the clone;
+// the v1 ones (nine mkdir pairs on a hybrid host, a third of the run) are
+// made by the parent while the child mounts its rootfs on the other CPU, and
+// the child joins them, and only then unshares its cgroup namespace, before
+// it drops its credentials. (Without a user namespace the child may open the
+// files itself; cgroup mounts inside need the cgroup namespace earlier.)
 struct CgroupEntry {
     UniqueFd v2_dir;
     std::vector<std::pair<UniqueFd, std::string>> v1_tasks;
+    std::vector<std::pair<UniqueFd, std::string>> v1_late;  // mountpoint fd, tasks path
     // Points `opt` at the fds (valid while this object lives).
     void use_in(LaunchOptions& opt) const;
 };
-Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m);
+// `late`: the v1 cgroups are not made yet (only create_v2() ran).
+Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m, bool late = false);
+// Whether `spec` can take the late way.
+bool late_cgroup_entry_possible(const ContainerSpec& spec);
 
 // A fork whose child starts in the cgroup v2 directory `cgroup_fd` (clone3
 // CLONE_INTO_CGROUP; see CgroupEntry for why). Returns the pid, 0 in the

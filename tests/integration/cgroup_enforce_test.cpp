@@ -225,6 +225,48 @@ TEST_F(CgroupEnforce, ExecuteAppliesTheConfigsLimits) {
     EXPECT_EQ(control.out, "subshell=0\n") << control.err;
 }
 
+TEST_F(CgroupEnforce, ExecuteJoinsEveryHierarchyBeforeItsCgroupNamespace) {
+    REQUIRE_V1_OR_HYBRID();
+    // kiste execute makes the v1 cgroups while the child sets itself up and
+    // the child joins them late (launcher.hpp, CgroupEntry): every hierarchy
+    // must hold the container's processes, and inside every line reads "/".
+    const std::string name = unique_name("late");
+    RunResult r;
+    std::thread runner([&] {
+        r = kiste({"execute", "-n", name, "--", "/bin/sh", "-c",
+                   "cat /proc/self/cgroup; sleep 1.5; echo done"});
+    });
+    std::string dirs;
+    for (int i = 0; i < 100 && dirs.empty(); ++i) {
+        std::this_thread::sleep_for(20ms);
+        dirs = cgroup_dirs_of(name);
+    }
+    std::this_thread::sleep_for(500ms);  // well inside the sleep
+    dirs = cgroup_dirs_of(name);
+    size_t hierarchies = 0;
+    for (size_t pos = 0; pos < dirs.size();) {
+        size_t end = dirs.find('\n', pos);
+        const std::string dir = dirs.substr(pos, end - pos);
+        pos = end == std::string::npos ? dirs.size() : end + 1;
+        ++hierarchies;
+        EXPECT_FALSE(read_file(dir + "/cgroup.procs").empty()) << dir << " holds no process";
+    }
+    runner.join();
+    EXPECT_GE(hierarchies, 2U) << dirs;
+    ASSERT_EQ(r.code, 0) << r.err;
+    size_t lines = 0;
+    for (size_t pos = 0; pos < r.out.size();) {
+        size_t end = r.out.find('\n', pos);
+        const std::string line = r.out.substr(pos, end - pos);
+        pos = end == std::string::npos ? r.out.size() : end + 1;
+        if (line == "done") continue;
+        ++lines;
+        EXPECT_TRUE(line.ends_with(":/")) << line;
+    }
+    EXPECT_EQ(lines, hierarchies) << r.out;
+    EXPECT_EQ(cgroup_dirs_of(name), "");
+}
+
 TEST_F(CgroupEnforce, TopBatchShowsEveryContainer) {
     REQUIRE_V1_OR_HYBRID();
     const std::string name = unique_name("top");

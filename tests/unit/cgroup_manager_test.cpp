@@ -113,6 +113,23 @@ protected:
     fs::path root_;
 };
 
+TEST_F(FakeTree, HybridCreateInTwoStepsMakesV2FirstThenV1) {
+    auto m = make(hybrid());
+    ASSERT_TRUE(m);
+    ASSERT_TRUE(m->create_v2());
+    const auto paths = m->paths();
+    const auto hs = m->hierarchies();
+    ASSERT_EQ(hs.size(), paths.size());
+    for (size_t i = 0; i < hs.size(); ++i) {
+        EXPECT_EQ(fs::is_directory(paths[i]), hs[i].v2) << paths[i];
+        // The late join opens the tasks file relative to the mountpoint.
+        EXPECT_TRUE(hs[i].join_dir.starts_with(hs[i].mountpoint + "/")) << hs[i].join_dir;
+    }
+    ASSERT_TRUE(m->create_v1());
+    for (const auto& p : paths) EXPECT_TRUE(fs::is_directory(p)) << p;
+    EXPECT_EQ(get(root_ / "cpuset/own/kiste.payload/c1/cpuset.cpus"), "0-1");
+}
+
 TEST_F(FakeTree, HybridCreatePlacesBelowOwnCgroup) {
     auto m = make(hybrid());
     ASSERT_TRUE(m);
