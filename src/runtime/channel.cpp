@@ -56,16 +56,24 @@ Result<Channel::Message> Channel::receive(int peer_pidfd) {
     }
     std::vector<char> buf(kMaxMessage);
     ssize_t n;
-    do {
+    bool reset = false;
+    for (;;) {
         n = ::recv(fd_.get(), buf.data(), buf.size(), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        if (errno == ECONNRESET) {
-            Message m;
-            m.eof = true;
-            return m;
+        if (n >= 0 || errno == EINTR) {
+            if (n >= 0) break;
+            continue;
         }
-        return fail_errno("reading the launch channel");
+        // A peer that exits with a message of ours unread resets the
+        // connection; what it sent before (its error) is still queued
+        // behind that: read on once.
+        if (errno != ECONNRESET) return fail_errno("reading the launch channel");
+        if (reset) break;
+        reset = true;
+    }
+    if (n < 0) {
+        Message m;
+        m.eof = true;
+        return m;
     }
     Message m;
     if (n == 0) {

@@ -211,6 +211,33 @@ TEST_F(InitTest, UsageWithoutCommand) {
     EXPECT_EQ(code(run({init_, "--"}).status), 125);
 }
 
+// --adopt PID: kiste execute starts the command itself and kiste-init takes
+// it over as its child. Here a shell starts it in the background and then
+// becomes kiste-init (exec keeps the pid, and so the child).
+TEST_F(InitTest, AdoptsACommandStartedBeforeIt) {
+    auto adopt = [&](const std::string& command) -> std::vector<std::string> {
+        return {"/bin/sh", "-c", command + " & exec \"$0\" --adopt $! -- cmd", init_};
+    };
+    EXPECT_EQ(code(run(adopt("(exit 4)")).status), 4);             // maybe gone already
+    EXPECT_EQ(code(run(adopt("(sleep 0.2; exit 5)")).status), 5);  // still running
+    EXPECT_EQ(code(run(adopt("(sleep 0.2; kill -KILL $$)")).status), 1000 + SIGKILL);
+    // Signals reach the adopted command as they reach a forked one.
+    // ("ready" once the shell has become kiste-init, which blocks its
+    // signals first thing.)
+    Proc p = spawn(adopt(
+        "(trap 'exit 42' TERM; while [ \"$(cat /proc/$$/comm)\" != kiste-init ]; do sleep 0.01; "
+        "done; sleep 0.05; echo ready; while :; do sleep 0.05; done)"));
+    std::string out;
+    ASSERT_TRUE(read_until(p.out, "ready", out));
+    ASSERT_EQ(::kill(p.pid, SIGTERM), 0);
+    auto st = wait_for(p.pid);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(code(*st), 42);
+    ::close(p.out);
+    ::close(p.err);
+    EXPECT_EQ(code(run({init_, "--adopt", "0", "--", "x"}).status), 125);
+}
+
 TEST_F(InitTest, ForwardsSignals) {
     struct Case {
         int sig;

@@ -1,11 +1,14 @@
 // kiste-init: the minimal PID 1 of `kiste execute` (lxc-init's job).
 //
-//   kiste-init [--] COMMAND [ARG...]
+//   kiste-init [--adopt PID] [--] COMMAND [ARG...]
 //
-// Runs COMMAND as its only direct child, forwards signals to it, reaps every
-// process that is re-parented to it, and when COMMAND ends, asks the rest to
-// stop (SIGTERM, then SIGKILL after a second) and exits with COMMAND's code,
-// or 128+N when signal N killed it (PID 1 cannot re-raise a fatal signal).
+// Runs COMMAND as its only direct child (with --adopt, takes over PID, a
+// child it already has: kiste execute starts the command itself before it
+// executes kiste-init, see spawn_payload in src/runtime/launcher.cpp),
+// forwards signals to it, reaps every process that is re-parented to it,
+// and when COMMAND ends, asks the rest to stop (SIGTERM, then SIGKILL after
+// a second) and exits with COMMAND's code, or 128+N when signal N killed it
+// (PID 1 cannot re-raise a fatal signal).
 //
 // It is linked statically and runs from a sealed image (see
 // src/runtime/init_image.hpp) inside rootfs trees that may have no C++
@@ -39,7 +42,10 @@
 #include <ctime>
 
 #include "base/signals.hpp"
+#include "base/terminal.hpp"
 
+using kiste::command_needs_own_session;
+using kiste::is_our_ctty;
 using kiste::reset_ignored_signals;
 
 namespace {
@@ -95,10 +101,6 @@ bool forwarded(int sig) {
 
 // Is this fd our controlling terminal? TIOCGPGRP on a tty that is not the
 // caller's controlling terminal fails with ENOTTY.
-bool is_our_ctty(int fd) {
-    return ::isatty(fd) && ::tcgetpgrp(fd) >= 0;
-}
-
 // --------------------------------------------------------------- the child
 // Whether some PATH directory holds `name` at all. execvp reports EACCES when
 // any PATH directory could not be searched, even if the command exists
@@ -251,9 +253,22 @@ int exit_code(int status) {
 
 int main(int argc, char** argv) {
     int first = 1;
+    // --adopt PID: the command already runs as our child (kiste execute
+    // starts it before it executes us, with our signal mask and session
+    // already set up, see spawn_payload in src/runtime/launcher.cpp); the
+    // arguments after -- only name it.
+    pid_t adopted = 0;
+    if (first + 1 < argc && std::strcmp(argv[first], "--adopt") == 0) {
+        adopted = static_cast<pid_t>(std::atol(argv[first + 1]));
+        first += 2;
+        if (adopted <= 0) {
+            put(STDERR_FILENO, "kiste-init: --adopt needs a pid\n");
+            return kInitFailure;
+        }
+    }
     if (first < argc && std::strcmp(argv[first], "--") == 0) ++first;
     if (first >= argc) {
-        put(STDERR_FILENO, "usage: kiste-init [--] COMMAND [ARG...]\n");
+        put(STDERR_FILENO, "usage: kiste-init [--adopt PID] [--] COMMAND [ARG...]\n");
         return kInitFailure;
     }
     const bool pid1 = ::getpid() == 1;
@@ -264,7 +279,8 @@ int main(int argc, char** argv) {
     ::sigprocmask(SIG_BLOCK, &all, &orig_mask);
     // Dispositions inherited as SIG_IGN survive exec; reset them so the
     // command starts clean (as lxc-init does) and SIGCHLD is not auto-reaped.
-    reset_ignored_signals();
+    // (An adopted command's starter did this before it forked.)
+    if (adopted == 0) reset_ignored_signals();
     // Orphans of a shared pid namespace come to us, not to the host's init.
     if (!pid1) (void)::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     // Nothing inside may ptrace us or read our memory (runc's init does the same).
@@ -273,15 +289,14 @@ int main(int argc, char** argv) {
     // "memfd:kiste-init"; say who we are.
     (void)::prctl(PR_SET_NAME, "kiste-init", 0, 0, 0);
 
-    const bool stdin_tty = ::isatty(STDIN_FILENO);
-    const bool own_session = stdin_tty && !is_our_ctty(STDIN_FILENO);
+    const bool own_session = command_needs_own_session();
     // When the command shares our controlling terminal, the terminal's
     // signals reach it without us.
     const bool skip_terminal_signals =
         !own_session &&
         (is_our_ctty(STDIN_FILENO) || is_our_ctty(STDOUT_FILENO) || is_our_ctty(STDERR_FILENO));
 
-    const pid_t command = ::fork();
+    const pid_t command = adopted != 0 ? adopted : ::fork();
     if (command < 0) {
         complain("cannot fork for", argv[first], errno);
         return kInitFailure;
@@ -293,11 +308,17 @@ int main(int argc, char** argv) {
     Remaining remaining(pid1);
     long deadline = 0;  // set when the command has ended
     bool killed = false;
+    // An adopted command may have ended before we blocked SIGCHLD (its
+    // SIGCHLD then went to our previous program): look once without waiting.
+    bool look_first = adopted != 0;
 
     for (;;) {
         siginfo_t si{};
         int sig;
-        if (!command_done) {
+        if (look_first) {
+            look_first = false;
+            sig = SIGCHLD;
+        } else if (!command_done) {
             sig = ::sigwaitinfo(&all, &si);
         } else {
             long left = deadline - now_ns();
