@@ -132,11 +132,13 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
 
 // kiste execute's command, started here rather than by kiste-init: the init
 // then needs no fork of its own, and its exec overlaps with the command's
-// run (about 1 ms of a 10 ms execute). kiste-init adopts it (--adopt PID).
-// A vfork-style clone: this process waits until the command has executed
-// (or failed to); the new one runs on its own stack in this memory and makes
-// nothing but system calls. What kiste-init's own fork would do for the
-// command (run_command in tools/kiste-init/init.cpp), it does the same way.
+// (about 1 ms of a 10 ms execute). kiste-init adopts it (--adopt PID).
+// The new process shares this memory (CLONE_VM, on a stack of its own) and
+// makes nothing but system calls: it waits until this process has executed
+// kiste-init (the gate pipe's write end is close-on-exec, so the exec is the
+// EOF it waits for), so the command never sees a PID 1 that still runs the
+// host's kiste binary. Then it does what kiste-init's own fork would do for
+// the command (run_command in tools/kiste-init/init.cpp), the same way.
 struct PayloadStart {
     const char* path;  // resolved in the container's PATH; no '/': not found
     char* const* argv;
@@ -144,10 +146,19 @@ struct PayloadStart {
     sigset_t mask;     // the command's signal mask
     bool own_session;  // see command_needs_own_session()
     std::string failure_prefix;
+    int gate_read = -1;
+    int gate_write = -1;
+    std::vector<unsigned char> stack = std::vector<unsigned char>(64 * 1024);
 };
 
 int payload_main(void* arg) {
     const auto* p = static_cast<const PayloadStart*>(arg);
+    // Our copy of the write end goes, so EOF means: PID 1 has executed.
+    ::close(p->gate_write);
+    char byte = 0;
+    while (::read(p->gate_read, &byte, 1) != 0 && errno == EINTR) {
+    }
+    ::close(p->gate_read);
     if (p->own_session && ::setsid() >= 0) (void)::ioctl(STDIN_FILENO, TIOCSCTTY, 0);
     ::sigprocmask(SIG_SETMASK, &p->mask, nullptr);
     int err = ENOENT;
@@ -161,11 +172,16 @@ int payload_main(void* arg) {
     ::_exit(err == ENOENT || err == ENOTDIR || err == ENAMETOOLONG || err == ELOOP ? 127 : 126);
 }
 
-Result<pid_t> spawn_payload(const PayloadStart& start) {
-    std::vector<unsigned char> stack(64 * 1024);
-    const int pid = ::clone(payload_main, stack.data() + stack.size(),
-                            CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<PayloadStart*>(&start));
+// `start` must stay untouched until this process executes (or exits).
+Result<pid_t> spawn_payload(PayloadStart& start) {
+    int gate[2];
+    if (::pipe2(gate, O_CLOEXEC) < 0) return fail_errno("a pipe to start {}", start.argv[0]);
+    start.gate_read = gate[0];
+    start.gate_write = gate[1];
+    const int pid = ::clone(payload_main, start.stack.data() + start.stack.size(),
+                            CLONE_VM | SIGCHLD, &start);
     if (pid < 0) return fail_errno("starting {}", start.argv[0]);
+    ::close(gate[0]);
     return static_cast<pid_t>(pid);
 }
 
@@ -231,7 +247,9 @@ Result<pid_t> spawn_payload(const PayloadStart& start) {
         auto c_init_argv = c_strings(init_argv);
         ::syscall(SYS_execveat, opt.init_image_fd, "", c_init_argv.data(), c_env.data(),
                   AT_EMPTY_PATH);
-        die(Error::from_errno("executing kiste-init"));
+        const int err = errno;
+        ::kill(*pid, SIGKILL);  // it must not run without its init
+        die(Error::from_errno(err, "executing kiste-init"));
     }
     ::execve(c_argv[0], c_argv.data(), c_env.data());
     int err = errno;
