@@ -13,8 +13,9 @@
 //                                                creds + caps; no_new_privs
 //   wait_ready()   <---------------------------- send_ready()   (or send_error(e): message
 //                                                                 + errno, then _exit)
-//   state RUNNING; hooks
-//   send_go()      ----------------------------> wait_go(); execveat(init image)
+//   [before_go: state, hooks
+//    send_go()     ---------------------------->  wait_go()]  (only with a before_go)
+//                                                execveat(init image)
 //   wait_exec()    <---------------------------- EOF on success (the fd is CLOEXEC),
 //                                                or send_error(e) when exec failed
 //
@@ -52,7 +53,7 @@ public:
     // Waits for READY; forwards LOG lines to `log`; returns the child's error
     // (with its errno) if it sent one, or an error when it died silently.
     Status wait_ready(int child_pidfd, const Logger& log);
-    // After GO: success when the child's end closes on exec.
+    // After READY (and GO): success when the child's end closes on exec.
     Status wait_exec(int child_pidfd, const Logger& log);
 
     // ---- child side

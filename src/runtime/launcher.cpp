@@ -178,8 +178,8 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     if (::pipe2(gate, O_CLOEXEC) < 0) return fail_errno("a pipe to start {}", start.argv[0]);
     start.gate_read = gate[0];
     start.gate_write = gate[1];
-    const int pid = ::clone(payload_main, start.stack.data() + start.stack.size(),
-                            CLONE_VM | SIGCHLD, &start);
+    const int pid =
+        ::clone(payload_main, start.stack.data() + start.stack.size(), CLONE_VM | SIGCHLD, &start);
     if (pid < 0) return fail_errno("starting {}", start.argv[0]);
     ::close(gate[0]);
     return static_cast<pid_t>(pid);
@@ -223,7 +223,8 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     // reach the payload: mark every other fd close-on-exec.
     ::syscall(SYS_close_range, 3U, UINT_MAX, CLOSE_RANGE_CLOEXEC);
     if (auto st = chan.send_ready(); !st) ::_exit(126);
-    if (auto st = chan.wait_go(); !st) ::_exit(126);
+    if (opt.before_go)
+        if (auto st = chan.wait_go(); !st) ::_exit(126);
     reset_ignored_signals();
     ::sigprocmask(SIG_UNBLOCK, &opt.parent_blocked, nullptr);
 
@@ -343,15 +344,25 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     child_end.close();
     Launched out{ChildGuard(static_cast<pid_t>(pid), UniqueFd(pidfd))};
 
+    // A send fails when the child has died (EPIPE): its own error, waiting
+    // in the channel, says why.
+    auto sent = [&](Status st) -> Status {
+        if (st) return st;
+        KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
+        return st;
+    };
     if (opt.before_mapped) KISTE_TRY(opt.before_mapped(out.init.pid()));
     KISTE_TRY(ns::write_id_maps(out.init.pid(), spec));
-    KISTE_TRY(parent_end.send_mapped());
+    KISTE_TRY(sent(parent_end.send_mapped()));
     if (opt.make_late_cgroups) {
         KISTE_TRY(opt.make_late_cgroups());
-        KISTE_TRY(parent_end.send_cgroups());
+        KISTE_TRY(sent(parent_end.send_cgroups()));
     }
     KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
-    KISTE_TRY(parent_end.send_go());
+    if (opt.before_go) {
+        KISTE_TRY(opt.before_go(out.init.pid()));
+        KISTE_TRY(parent_end.send_go());
+    }
     KISTE_TRY(parent_end.wait_exec(out.init.pidfd(), log));
     return out;
 }

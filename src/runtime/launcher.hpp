@@ -45,6 +45,9 @@ struct LaunchOptions {
     // Runs in the parent after the clone, before the child continues:
     // host-side network devices.
     std::function<Status(pid_t)> before_mapped;
+    // Runs in the parent when the child is READY, before it executes (state,
+    // hooks). Unset, the child does not wait for GO: one round trip less.
+    std::function<Status(pid_t)> before_go;
 };
 
 // How a container's init enters its cgroups without its parent writing the
