@@ -82,13 +82,18 @@ bench_setup() {
 # to $work/KEY.err) and appends its wall time in microseconds to
 # samples[KEY], or counts a failure in failures[KEY]. The caller declares
 # `declare -A samples=() failures=()` and sets work.
+# After each run it waits BENCH_SETTLE_MS (default 10, at most 999): the kernel finishes
+# a container's teardown in the background (net namespaces, cgroups), and
+# without the pause each sample would also pay for the one before it, which
+# in an interleaved run is another runtime's (lxc-execute leaves the most).
 bench_timed() {
-    local key=$1 t0 t1 rc
+    local key=$1 t0 t1 rc settle=${BENCH_SETTLE_MS:-10}
     shift
     t0=$EPOCHREALTIME
     "$@" >/dev/null 2>>"$work/$key.err"
     rc=$?
     t1=$EPOCHREALTIME
+    ((settle > 0)) && sleep "$(printf '0.%03d' "$settle")"
     if ((rc != 0)); then
         failures[$key]=$((${failures[$key]:-0} + 1))
         return 1
