@@ -196,11 +196,14 @@ Status ManagerBase::remove_dirs() {
     Status first;
     for (const auto& s : slots_) {
         auto st = remove_tree(s.dir, kRmdirBusyMs);
-        if (!st && first) first = std::move(st);
+        if (!st) {
+            if (first) first = std::move(st);
+            continue;
+        }
         // kiste.payload is kiste's own; it goes when its last container goes.
         // A concurrent create retries its mkdir (mkdir_path).
-        if (st && remove_empty_parent_) ::rmdir(parent_of(s.dir).c_str());
-        if (st) release_private_hierarchy(s.h.mountpoint);
+        if (remove_empty_parent_) ::rmdir(parent_of(s.dir).c_str());
+        release_private_hierarchy(s.h.mountpoint);
     }
     return first;
 }

@@ -148,7 +148,7 @@ struct PayloadStart {
     std::string failure_prefix;
     int gate_read = -1;
     int gate_write = -1;
-    std::vector<unsigned char> stack = std::vector<unsigned char>(64 * 1024);
+    std::vector<unsigned char> stack = std::vector<unsigned char>(size_t{64} * 1024);
 };
 
 int payload_main(void* arg) {
