@@ -28,11 +28,6 @@ using namespace std::chrono_literals;
 
 class CgroupEnforce : public CgroupContainers {
 protected:
-    nlohmann::json info(const std::string& name) {
-        auto r = kiste({"info", "--format", "json", name});
-        EXPECT_EQ(r.code, 0) << r.err;
-        return nlohmann::json::parse(r.out, nullptr, false);
-    }
     uint64_t cpu_ns(const std::string& name) {
         auto r = kiste({"cgroup", name, "cpuacct.usage"});
         return r.code == 0 ? std::stoull(r.out) : 0;
@@ -200,12 +195,7 @@ TEST_F(CgroupEnforce, CgroupsVanishAfterStopAndAfterKill9OfTheMonitor) {
     EXPECT_EQ(cgroup_dirs_of(name), "");
 
     ASSERT_EQ(kiste({"start", name}).code, 0);
-    const pid_t monitor = info(name)["monitor_pid"].get<pid_t>();
-    ASSERT_GT(monitor, 1);
-    ::kill(monitor, SIGKILL);
-    std::this_thread::sleep_for(500ms);
-    EXPECT_EQ(kiste({"stop", name}).code, 0);
-    EXPECT_EQ(cgroup_dirs_of(name), "");
+    kill_monitor_then_stop(name);
 }
 
 TEST_F(CgroupEnforce, ExecuteAppliesTheConfigsLimits) {

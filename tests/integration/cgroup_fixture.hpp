@@ -5,9 +5,14 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "harness.hpp"
 
@@ -37,6 +42,22 @@ protected:
                       name, "--rootfs", dir + "/rootfs"});
         ASSERT_EQ(r.code, 0) << r.err;
         names_.push_back(name);
+    }
+
+    nlohmann::json info(const std::string& name) {
+        auto r = kiste({"info", "--format", "json", name});
+        EXPECT_EQ(r.code, 0) << r.err;
+        return nlohmann::json::parse(r.out, nullptr, false);
+    }
+
+    // kill -9 of the container's monitor, then `kiste stop`: its cgroups go.
+    void kill_monitor_then_stop(const std::string& name) {
+        const pid_t monitor = info(name)["monitor_pid"].get<pid_t>();
+        ASSERT_GT(monitor, 1);
+        ::kill(monitor, SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        EXPECT_EQ(kiste({"stop", name}).code, 0);
+        EXPECT_EQ(cgroup_dirs_of(name), "");
     }
 
     // /bin/sh -c script inside the running container.

@@ -55,10 +55,6 @@ protected:
         std::this_thread::sleep_for(d);
         return cpu_us(name) - a;
     }
-    nlohmann::json info(const std::string& name) {
-        auto r = kiste({"info", "--format", "json", name});
-        return nlohmann::json::parse(r.out, nullptr, false);
-    }
     void busy_loop(const std::string& name) {
         ASSERT_EQ(sh(name, "sh -c 'while :; do :; done' >/dev/null 2>&1 </dev/null &").code, 0);
     }
@@ -181,12 +177,7 @@ TEST_F(CgroupV2Vm, CgroupKillEmptiesTheCgroupAfterTheMonitorDies) {
     const std::string name = unique_name("v2kill");
     start(name, "");
     ASSERT_EQ(sh(name, "for i in 1 2 3; do sleep 300 & done >/dev/null 2>&1 </dev/null").code, 0);
-    const pid_t monitor = info(name)["monitor_pid"].get<pid_t>();
-    ASSERT_GT(monitor, 1);
-    ::kill(monitor, SIGKILL);
-    std::this_thread::sleep_for(500ms);
-    EXPECT_EQ(kiste({"stop", name}).code, 0);
-    EXPECT_EQ(cgroup_dirs_of(name), "");
+    kill_monitor_then_stop(name);
 }
 
 // lxc.mount.auto = cgroup:mixed on a pure v2 host: /sys/fs/cgroup inside is

@@ -140,4 +140,11 @@ std::string debian_cache_dir() {
                                           : std::string("/var/tmp/kiste-test-cache");
 }
 
+pid_t monitor_pid_in(const std::string& info_json) {
+    const std::string key = "\"monitor_pid\": ";
+    const auto pos = info_json.find(key);
+    if (pos == std::string::npos) return 0;
+    return static_cast<pid_t>(std::atol(info_json.c_str() + pos + key.size()));
+}
+
 }  // namespace kiste::test

@@ -45,6 +45,9 @@ std::vector<std::string> mounts_matching(const std::string& needle);
 
 std::string kiste_binary();
 
+// The "monitor_pid" of `kiste info --format json` output; 0 when absent.
+pid_t monitor_pid_in(const std::string& info_json);
+
 // Tests that download Debian run only when asked (KISTE_TEST_DEBIAN=1, as CI
 // does); the bootstrap cache is $KISTE_CACHE_DIR or /var/tmp/kiste-test-cache,
 // shared by every such test of a run.

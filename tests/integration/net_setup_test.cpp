@@ -450,10 +450,8 @@ TEST_F(Net, KillingTheMonitorThenStopLeavesNothing) {
     EXPECT_NE(info.out.find(ip(a4(5))), std::string::npos) << info.out;
     EXPECT_NE(info.out.find("\"interfaces\""), std::string::npos) << info.out;
     EXPECT_NE(info.out.find("\"tx_packets\""), std::string::npos) << info.out;
-    auto pos = info.out.find("\"monitor_pid\": ");
-    ASSERT_NE(pos, std::string::npos);
-    pid_t monitor = std::stoi(info.out.substr(pos + 15));
-    ASSERT_GT(monitor, 1);
+    const pid_t monitor = monitor_pid_in(info.out);
+    ASSERT_GT(monitor, 1) << info.out;
     ::kill(monitor, SIGKILL);
     std::this_thread::sleep_for(1s);
     r = kiste({"stop", "nk1"});

@@ -170,10 +170,8 @@ TEST_F(System, KillingTheMonitorIsSeenAndCleanedUp) {
     make_container("bb4");
     ASSERT_EQ(kiste({"start", "bb4"}).code, 0);
     auto info = kiste({"info", "--format", "json", "bb4"});
-    auto pos = info.out.find("\"monitor_pid\": ");
-    ASSERT_NE(pos, std::string::npos);
-    pid_t monitor = std::stoi(info.out.substr(pos + 15));
-    ASSERT_GT(monitor, 1);
+    const pid_t monitor = monitor_pid_in(info.out);
+    ASSERT_GT(monitor, 1) << info.out;
     ::kill(monitor, SIGKILL);
     std::this_thread::sleep_for(1s);
     EXPECT_EQ(state_of("bb4"), "STOPPED");
