@@ -12,6 +12,9 @@
 # fork+exec overhead is the same for all three). Prints the medians (ms) and
 # the ratios kiste/lxc-execute (target < 1) and kiste/floor (target <= 1.5).
 #
+# kiste runs from a copy of the build's kiste and kiste-init in the scratch
+# dir, as `make install` would leave them (see bench_install_kiste in lib.sh).
+#
 # Environment: RUNS (default 100), WARMUP (default 5), KISTE (the binary),
 # BENCH_HYPERFINE=1 to also let hyperfine time the three (a cross-check).
 set -uo pipefail
@@ -24,6 +27,7 @@ rootfs=$(bench_rootfs "$build_dir") || exit 1
 
 # ---- scratch space, and what LXC leaves behind --------------------------------
 work=$(mktemp -d /tmp/kiste-bench.XXXXXX)
+bench_install_kiste "$work/bin" || exit 1
 bench_note_pivots
 cleanup() {
     bench_remove_new_pivots

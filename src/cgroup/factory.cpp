@@ -49,9 +49,8 @@ Result<std::unique_ptr<Manager>> make_manager_for(const HostCgroups& host, const
         slots.push_back(std::move(s));
     }
     if (slots.empty()) return fail("no cgroup hierarchy to place container '{}' in", name);
-    auto m = host.layout == Layout::V2
-                 ? make_v2_manager(std::move(slots.front()), p.inner, p.remove_empty_parent)
-                 : make_v1_manager(host.layout, std::move(slots), p.inner, p.remove_empty_parent);
+    auto m = host.layout == Layout::V2 ? make_v2_manager(std::move(slots.front()), p.inner)
+                                       : make_v1_manager(host.layout, std::move(slots), p.inner);
     if (hook) static_cast<ManagerBase&>(*m).set_mkdir_hook(std::move(hook));
     return m;
 }
@@ -94,19 +93,15 @@ Result<std::unique_ptr<Manager>> open_manager_for(const std::vector<CgroupMount>
         slots.push_back(std::move(s));
     }
     if (slots.empty()) return fail("the container's cgroups are gone");
-    // kiste.payload and kiste.monitor are kiste's own: they go with their last entry.
-    const std::string parent = base_name(parent_of(slots.front().dir));
-    const bool remove_parent = parent == kPayloadDir || parent == kMonitorDir;
     const bool all_v2 =
         std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.h.v2; });
     if (all_v2) {
         if (slots.size() != 1) return fail("more than one recorded cgroup on cgroup v2");
-        return make_v2_manager(std::move(slots.front()), inner_rel, remove_parent);
+        return make_v2_manager(std::move(slots.front()), inner_rel);
     }
     const bool any_v2 =
         std::any_of(slots.begin(), slots.end(), [](const Slot& s) { return s.h.v2; });
-    return make_v1_manager(any_v2 ? Layout::Hybrid : Layout::V1, std::move(slots), inner_rel,
-                           remove_parent);
+    return make_v1_manager(any_v2 ? Layout::Hybrid : Layout::V1, std::move(slots), inner_rel);
 }
 
 Result<std::unique_ptr<Manager>> open_manager(const std::vector<std::string>& recorded_paths) {

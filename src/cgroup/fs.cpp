@@ -93,7 +93,7 @@ Status mkdir_path(const std::string& base, const std::string& rel,
         const std::string part = rel.substr(start, end - start);
         start = end + 1;
         bool made = false;
-        // A concurrent destroy may remove an empty kiste.payload between our
+        // A monitor leaving may remove an empty kiste.monitor between our
         // mkdir and the open; retry a few times.
         for (int attempt = 0;; ++attempt) {
             if (::mkdirat(cur.get(), part.c_str(), 0755) == 0) {

@@ -16,11 +16,6 @@ namespace kiste::cgroup {
 
 namespace {
 
-std::string parent_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
-}
-
 constexpr int kKillTimeoutMs = 10000;
 constexpr int kRmdirBusyMs = 2000;
 
@@ -30,12 +25,8 @@ std::string_view controller_of(std::string_view key) {
     return key.substr(0, key.find('.'));
 }
 
-ManagerBase::ManagerBase(Layout layout, std::vector<Slot> slots, std::string inner_rel,
-                         bool remove_empty_parent)
-    : layout_(layout),
-      slots_(std::move(slots)),
-      inner_rel_(std::move(inner_rel)),
-      remove_empty_parent_(remove_empty_parent) {}
+ManagerBase::ManagerBase(Layout layout, std::vector<Slot> slots, std::string inner_rel)
+    : layout_(layout), slots_(std::move(slots)), inner_rel_(std::move(inner_rel)) {}
 
 const Slot* ManagerBase::slot_for(std::string_view controller) const {
     for (const auto& s : slots_)
@@ -200,9 +191,10 @@ Status ManagerBase::remove_dirs() {
             if (first) first = std::move(st);
             continue;
         }
-        // kiste.payload is kiste's own; it goes when its last container goes.
-        // A concurrent create retries its mkdir (mkdir_path).
-        if (remove_empty_parent_) ::rmdir(parent_of(s.dir).c_str());
+        // kiste.payload stays, empty, when its last container goes (as
+        // docker's and podman's parent cgroups do): making and removing it
+        // in each of a hybrid host's ten hierarchies was a quarter of the
+        // cgroup work of every `kiste execute`.
         release_private_hierarchy(s.h.mountpoint);
     }
     return first;

@@ -31,8 +31,7 @@ using MkdirHook = std::function<void(const std::string& dir, const Hierarchy& h)
 
 class ManagerBase : public Manager {
 public:
-    ManagerBase(Layout layout, std::vector<Slot> slots, std::string inner_rel,
-                bool remove_empty_parent);
+    ManagerBase(Layout layout, std::vector<Slot> slots, std::string inner_rel);
 
     [[nodiscard]] Layout layout() const override { return layout_; }
     Status create() override;
@@ -67,15 +66,13 @@ protected:
     Layout layout_;
     std::vector<Slot> slots_;
     std::string inner_rel_;
-    bool remove_empty_parent_ = false;
     std::vector<std::string> warnings_;
     MkdirHook mkdir_hook_;
 };
 
 std::unique_ptr<Manager> make_v1_manager(Layout layout, std::vector<Slot> slots,
-                                         std::string inner_rel, bool remove_empty_parent);
-std::unique_ptr<Manager> make_v2_manager(Slot slot, std::string inner_rel,
-                                         bool remove_empty_parent);
+                                         std::string inner_rel);
+std::unique_ptr<Manager> make_v2_manager(Slot slot, std::string inner_rel);
 
 // make_manager over a given host description (unit tests: temp dirs).
 Result<std::unique_ptr<Manager>> make_manager_for(const HostCgroups& host, const std::string& name,

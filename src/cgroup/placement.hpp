@@ -24,7 +24,8 @@ struct Placement {
     std::string inner;      // relative to `container`; processes join container/inner
     std::string monitor;
     std::string monitor_pivot;  // where the monitor goes before its cgroup is removed
-    // Intermediate components kiste may remove when empty (kiste.payload).
+    // The default layout: kiste.monitor goes when its last monitor goes.
+    // (kiste.payload stays: see ManagerBase::remove_dirs.)
     bool remove_empty_parent = false;
 };
 

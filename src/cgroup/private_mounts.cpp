@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cgroup/host.hpp"
+#include "cgroup/placement.hpp"
 #include "cgroup/resources.hpp"
 #include "state/run_lock.hpp"
 
@@ -107,9 +108,12 @@ void release_private_hierarchy(const std::string& mountpoint) {
     const bool private_name =
         std::any_of(std::begin(kPrivateControllers), std::end(kPrivateControllers),
                     [&](const char* c) { return controller == c; });
-    if (!private_name || !root.ends_with("/cgroup") || root == "/sys/fs/cgroup" ||
-        has_subdir(mountpoint))
-        return;
+    if (!private_name || !root.ends_with("/cgroup") || root == "/sys/fs/cgroup") return;
+    // kiste.payload stays in the host's hierarchies (ManagerBase::remove_dirs),
+    // but not in one that goes: an empty one is removed here (rmdir fails on
+    // one that still holds a container).
+    ::rmdir((mountpoint + "/" + kPayloadDir).c_str());
+    if (has_subdir(mountpoint)) return;
     // /proc/cgroups: the controller's hierarchy id (0 once the kernel has
     // dropped ours) and how many cgroups it holds, dying ones included.
     auto look = [&controller]() -> std::pair<int, long> {

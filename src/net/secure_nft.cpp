@@ -1,73 +1,97 @@
 #include "net/secure_nft.hpp"
 
-#include <dlfcn.h>
-#include <nftables/libnftables.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <csignal>
 #include <cstdint>
-#include <memory>
+
+#include "base/unique_fd.hpp"
 
 namespace kiste::net {
 namespace {
 
-// libnftables, loaded on first use: linking it would cost every kiste run
-// about 1 ms of dynamic linking (it needs six more libraries), and only the
-// secure network and `kiste network --nat` use it. RTLD_NODELETE: it stays
-// loaded, so a later dlopen() is a reference count.
-struct Nft {
-    decltype(&nft_ctx_new) ctx_new;
-    decltype(&nft_ctx_free) ctx_free;
-    decltype(&nft_ctx_buffer_output) buffer_output;
-    decltype(&nft_ctx_buffer_error) buffer_error;
-    decltype(&nft_run_cmd_from_buffer) run_cmd;
-    decltype(&nft_ctx_get_output_buffer) output_buffer;
-    decltype(&nft_ctx_get_error_buffer) error_buffer;
-};
+// The rules go through the `nft` program (Debian package nftables), as
+// netavark and LXC's lxc-net load theirs: kiste itself is linked statically
+// (every command starts in the time of a small C program, see README.md), and
+// a static program cannot load libnftables and the six libraries it needs.
+// `nft -f -` runs the whole script as one kernel transaction, like the
+// library's nft_run_cmd_from_buffer.
+constexpr const char* kNftDirs[] = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
 
-template <typename F>
-Status resolve(void* lib, const char* name, F& out) {
-    out = reinterpret_cast<F>(::dlsym(lib, name));
-    if (out == nullptr) return fail("{}: no symbol {}", KISTE_LIBNFTABLES_SONAME, name);
-    return {};
-}
-
-Result<Nft> load_nft() {
-    void* lib = ::dlopen(KISTE_LIBNFTABLES_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (lib == nullptr) {
-        const char* why = ::dlerror();
-        return fail("cannot load {} (Debian package libnftables1): {}", KISTE_LIBNFTABLES_SONAME,
-                    why != nullptr ? why : "unknown error");
+Result<std::string> find_nft() {
+    for (const char* dir : kNftDirs) {
+        std::string path = std::string(dir) + "/nft";
+        if (::access(path.c_str(), X_OK) == 0) return path;
     }
-    Nft n{};
-    KISTE_TRY(resolve(lib, "nft_ctx_new", n.ctx_new));
-    KISTE_TRY(resolve(lib, "nft_ctx_free", n.ctx_free));
-    KISTE_TRY(resolve(lib, "nft_ctx_buffer_output", n.buffer_output));
-    KISTE_TRY(resolve(lib, "nft_ctx_buffer_error", n.buffer_error));
-    KISTE_TRY(resolve(lib, "nft_run_cmd_from_buffer", n.run_cmd));
-    KISTE_TRY(resolve(lib, "nft_ctx_get_output_buffer", n.output_buffer));
-    KISTE_TRY(resolve(lib, "nft_ctx_get_error_buffer", n.error_buffer));
-    return n;
+    return fail(
+        "cannot find the program nft in /usr/sbin, /sbin, /usr/bin or /bin "
+        "(Debian package nftables)");
 }
 
-std::string trimmed(const char* s) {
-    std::string out = s ? s : "";
+// An anonymous file: the script in, the output out. Files rather than pipes,
+// so that neither side can block on a full pipe whatever the sizes.
+Result<UniqueFd> scratch_file(const char* what) {
+    UniqueFd fd(::memfd_create(what, MFD_CLOEXEC));
+    if (!fd) return fail_errno("memfd_create for nft's {}", what);
+    return fd;
+}
+
+Result<std::string> read_all(int fd) {
+    std::string out;
+    if (::lseek(fd, 0, SEEK_SET) < 0) return fail_errno("rewinding nft's output");
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail_errno("reading nft's output");
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
     while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
     return out;
 }
 
 Result<std::string> run(const std::string& script) {
-    const Nft nft = KISTE_TRY(load_nft());
-    // A context that collects output and errors in buffers instead of printing.
-    std::unique_ptr<nft_ctx, decltype(nft.ctx_free)> ctx(nft.ctx_new(NFT_CTX_DEFAULT),
-                                                         nft.ctx_free);
-    if (!ctx) return fail("libnftables: cannot create a context");
-    if (nft.buffer_output(ctx.get()) != 0 || nft.buffer_error(ctx.get()) != 0)
-        return fail("libnftables: cannot buffer output");
-    if (nft.run_cmd(ctx.get(), script.c_str()) != 0) {
-        std::string err = trimmed(nft.error_buffer(ctx.get()));
-        return fail("nftables: {}", err.empty() ? "the batch failed" : err);
+    const std::string nft = KISTE_TRY(find_nft());
+    UniqueFd in = KISTE_TRY(scratch_file("script"));
+    UniqueFd out = KISTE_TRY(scratch_file("stdout"));
+    UniqueFd err = KISTE_TRY(scratch_file("stderr"));
+    for (size_t done = 0; done < script.size();) {
+        ssize_t n = ::write(in.get(), script.data() + done, script.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail_errno("writing the nft script");
+        done += static_cast<size_t>(n);
     }
-    return trimmed(nft.output_buffer(ctx.get()));
+    if (::lseek(in.get(), 0, SEEK_SET) < 0) return fail_errno("rewinding the nft script");
+
+    std::string arg0 = "nft", dash_f = "-f", dash = "-";
+    char* argv[] = {arg0.data(), dash_f.data(), dash.data(), nullptr};
+    char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    char* envp[] = {path_env, nullptr};
+    const pid_t pid = ::fork();
+    if (pid < 0) return fail_errno("forking for {}", nft);
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (::dup2(in.get(), 0) < 0 || ::dup2(out.get(), 1) < 0 || ::dup2(err.get(), 2) < 0)
+            ::_exit(127);
+        ::execve(nft.c_str(), argv, envp);
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return fail_errno("waiting for {}", nft);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return read_all(out.get());
+    std::string why = read_all(err.get()).value_or("");
+    if (why.empty())
+        why = WIFEXITED(status) ? fmt::format("{} exited with status {}", nft, WEXITSTATUS(status))
+                                : fmt::format("{} was killed by signal {}", nft, WTERMSIG(status));
+    return fail("nftables: {}", why);
 }
 
 }  // namespace

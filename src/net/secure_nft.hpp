@@ -1,6 +1,6 @@
-// Runs nftables scripts through libnftables (the library behind `nft`), for
-// the secure network and the host networks' NAT rule. One batch is one
-// kernel transaction: it applies whole or not at all.
+// Runs nftables scripts through the `nft` program (`nft -f -`), for the
+// secure network and the host networks' NAT rule. One batch is one kernel
+// transaction: it applies whole or not at all.
 #pragma once
 
 #include <string>
@@ -11,7 +11,7 @@
 namespace kiste::net {
 
 // Runs `script` (nft's language, as `nft -f` reads it); the error carries
-// libnftables' own message (which names the line and the token).
+// nft's own message (which names the line and the token).
 Status nft_run(const std::string& script);
 
 // Runs a command and returns what it prints (e.g. "list table ...").

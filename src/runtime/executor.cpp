@@ -168,7 +168,8 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     cleanup_stale_cgroups(log);
 
     std::string init_path = KISTE_TRY(find_init_binary());
-    UniqueFd init_image = KISTE_TRY(sealed_image(init_path, state::run_root(), log));
+    UniqueFd init_mount;  // closed once the container runs (see sealed_image)
+    UniqueFd init_image = KISTE_TRY(sealed_image(init_path, state::run_root(), log, &init_mount));
 
     LaunchOptions opt;
     opt.init_image_fd = init_image.get();
@@ -210,6 +211,7 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);
     entry = CgroupEntry{};
     init_image.reset();
+    init_mount.reset();
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
     return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",
                         spec.name);

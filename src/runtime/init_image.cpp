@@ -48,7 +48,8 @@ Result<std::string> find_init_binary() {
                 KISTE_LIBEXECDIR);
 }
 
-Result<UniqueFd> sealed_overlay(const std::string& path, const std::string& other_dir) {
+Result<UniqueFd> sealed_overlay(const std::string& path, const std::string& other_dir,
+                                UniqueFd* mount_fd) {
     const auto slash = path.find_last_of('/');
     if (!path.starts_with('/') || slash + 1 == path.size())
         return fail("{}: not an absolute file path", path);
@@ -73,12 +74,13 @@ Result<UniqueFd> sealed_overlay(const std::string& path, const std::string& othe
     // or the process executing it does.
     UniqueFd exe(::openat(mnt.get(), file.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW));
     if (!exe) return fail_errno("opening {} in its overlay", file);
+    if (mount_fd != nullptr) *mount_fd = std::move(mnt);
     return exe;
 }
 
 Result<UniqueFd> sealed_image(const std::string& path, const std::string& other_dir,
-                              const Logger& log) {
-    auto over = sealed_overlay(path, other_dir);
+                              const Logger& log, UniqueFd* mount_fd) {
+    auto over = sealed_overlay(path, other_dir, mount_fd);
     if (over) return over;
     log.debug("sealing {} through overlayfs: {}; copying it into a memfd", path,
               over.error().message());

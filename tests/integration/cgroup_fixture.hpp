@@ -60,6 +60,21 @@ protected:
         EXPECT_EQ(cgroup_dirs_of(name), "");
     }
 
+    // pids.current once it has stayed the same for three reads: right after
+    // `start` the container's init is still starting its gettys and rc
+    // script, and a limit of "current + a few" would leave no room for the
+    // attached shell itself.
+    uint64_t settled_pids_current(const std::string& name) {
+        uint64_t current = 0;
+        for (int same = 0, tries = 0; same < 3 && tries < 50; ++tries) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            const auto now = std::stoull(kiste({"cgroup", name, "pids.current"}).out);
+            same = now == current ? same + 1 : 0;
+            current = now;
+        }
+        return current;
+    }
+
     // /bin/sh -c script inside the running container.
     RunResult sh(const std::string& name, const std::string& script) {
         return kiste({"attach", name, "--", "/bin/sh", "-c", script});

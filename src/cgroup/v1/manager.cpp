@@ -175,9 +175,8 @@ private:
 }  // namespace
 
 std::unique_ptr<Manager> make_v1_manager(Layout layout, std::vector<Slot> slots,
-                                         std::string inner_rel, bool remove_empty_parent) {
-    return std::make_unique<V1Manager>(layout, std::move(slots), std::move(inner_rel),
-                                       remove_empty_parent);
+                                         std::string inner_rel) {
+    return std::make_unique<V1Manager>(layout, std::move(slots), std::move(inner_rel));
 }
 
 }  // namespace kiste::cgroup

@@ -22,8 +22,8 @@ constexpr const char* kAttachLeaf = ".kiste";
 
 class V2Manager final : public ManagerBase {
 public:
-    V2Manager(Slot slot, std::string inner_rel, bool remove_empty_parent)
-        : ManagerBase(Layout::V2, {std::move(slot)}, std::move(inner_rel), remove_empty_parent) {}
+    V2Manager(Slot slot, std::string inner_rel)
+        : ManagerBase(Layout::V2, {std::move(slot)}, std::move(inner_rel)) {}
 
     Status attach(pid_t pid) override {
         auto d = KISTE_TRY(open_dir(slot().inner));
@@ -170,9 +170,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Manager> make_v2_manager(Slot slot, std::string inner_rel,
-                                         bool remove_empty_parent) {
-    return std::make_unique<V2Manager>(std::move(slot), std::move(inner_rel), remove_empty_parent);
+std::unique_ptr<Manager> make_v2_manager(Slot slot, std::string inner_rel) {
+    return std::make_unique<V2Manager>(std::move(slot), std::move(inner_rel));
 }
 
 }  // namespace kiste::cgroup
