@@ -85,6 +85,18 @@ std::optional<uint64_t> keyed_value(const std::string& text, std::string_view ke
 Status mkdir_path(const std::string& base, const std::string& rel,
                   const std::function<Status(const Dir& parent, const Dir& child)>& on_created,
                   std::vector<std::string>* created) {
+    // The common case: every component but the last exists (kiste.payload
+    // stays), nobody watches each level: one mkdir instead of an open and a
+    // mkdir per level. Anything else takes the walk below.
+    if (!on_created && !rel.empty()) {
+        const std::string path = base + "/" + rel;
+        if (::mkdir(path.c_str(), 0755) == 0) {
+            if (created) created->push_back(path);
+            return {};
+        }
+        if (errno == EEXIST && dir_exists(path)) return {};
+        if (errno != ENOENT) return fail_errno("cannot create cgroup {}", path);
+    }
     Dir cur = KISTE_TRY(open_dir(base));
     size_t start = 0;
     while (start < rel.size()) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace kiste::runtime {
@@ -24,13 +25,28 @@ Result<std::pair<Channel, Channel>> Channel::make_pair() {
     return std::pair<Channel, Channel>{Channel(UniqueFd(sv[0])), Channel(UniqueFd(sv[1]))};
 }
 
-Status Channel::send(MsgType t, int32_t arg, const std::string& text) {
+Status Channel::send(MsgType t, int32_t arg, const std::string& text, const std::vector<int>& fds) {
+    if (fds.size() > kMaxFds) return fail("launch channel: {} fds in one message", fds.size());
     std::vector<char> buf(sizeof(Header) + std::min(text.size(), kMaxMessage - sizeof(Header)));
     Header h{t, arg};
     std::memcpy(buf.data(), &h, sizeof h);
     std::memcpy(buf.data() + sizeof h, text.data(), buf.size() - sizeof h);
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)]{};
+    if (!fds.empty()) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
     for (;;) {
-        ssize_t n = ::send(fd_.get(), buf.data(), buf.size(), MSG_NOSIGNAL);
+        ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
         if (n >= 0) return {};
         if (errno == EINTR) continue;
         return fail_errno("sending on the launch channel");
@@ -54,11 +70,20 @@ Result<Channel::Message> Channel::receive(int peer_pidfd) {
         m.eof = true;
         return m;
     }
-    std::vector<char> buf(kMaxMessage);
+    // Not zeroed: a fresh 64 KiB would cost the child a page fault per page.
+    std::unique_ptr<char[]> buf(new char[kMaxMessage]);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
+    iovec iov{buf.get(), kMaxMessage};
+    msghdr msg{};
     ssize_t n;
     bool reset = false;
     for (;;) {
-        n = ::recv(fd_.get(), buf.data(), buf.size(), 0);
+        msg = msghdr{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
         if (n >= 0 || errno == EINTR) {
             if (n >= 0) break;
             continue;
@@ -76,16 +101,26 @@ Result<Channel::Message> Channel::receive(int peer_pidfd) {
         return m;
     }
     Message m;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+            int fd = -1;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            m.fds.emplace_back(fd);
+        }
+    }
     if (n == 0) {
         m.eof = true;
         return m;
     }
     if (static_cast<size_t>(n) < sizeof(Header)) return fail("launch channel: short message");
+    if ((msg.msg_flags & MSG_CTRUNC) != 0) return fail("launch channel: too many fds");
     Header h{};
-    std::memcpy(&h, buf.data(), sizeof h);
+    std::memcpy(&h, buf.get(), sizeof h);
     m.type = h.type;
     m.arg = h.arg;
-    m.text.assign(buf.data() + sizeof h, static_cast<size_t>(n) - sizeof h);
+    m.text.assign(buf.get() + sizeof h, static_cast<size_t>(n) - sizeof h);
     return m;
 }
 
@@ -116,13 +151,23 @@ Status Channel::wait_exec(int child_pidfd, const Logger& log) {
     return fail("launch channel: unexpected message {} after GO", static_cast<int>(m.type));
 }
 
-Status Channel::expect(MsgType t) {
+Result<Channel::Message> Channel::expect(MsgType t) {
     Message m = KISTE_TRY(receive(-1));
     if (m.eof) return fail("the parent closed the launch channel");
     if (m.type != t)
         return fail("launch channel: expected message {}, got {}", static_cast<int>(t),
                     static_cast<int>(m.type));
+    return m;
+}
+
+Status Channel::expect_only(MsgType t) {
+    KISTE_TRY(expect(t));
     return {};
+}
+
+Result<std::vector<UniqueFd>> Channel::wait_cgroups() {
+    Message m = KISTE_TRY(expect(MsgType::Cgroups));
+    return std::move(m.fds);
 }
 
 void Channel::send_error(const Error& e) {

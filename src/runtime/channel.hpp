@@ -8,8 +8,8 @@
 //   write uid/gid maps, join cgroups
 //   send_mapped()  ----------------------------> setresuid(0); ns joins; rootfs; /dev;
 //                                                pivot_root; sysctls; masks; rlimits;
-//   [late cgroups: make the v1 ones              [wait_cgroups(); join them; unshare
-//    send_cgroups() -------------------------->   the cgroup namespace]
+//   [late cgroups: make the v1 ones              [wait_cgroups(); write "0" to each
+//    send_cgroups(fds of their tasks) -------->   tasks fd; unshare the cgroup ns]
 //                                                creds + caps; no_new_privs
 //   wait_ready()   <---------------------------- send_ready()   (or send_error(e): message
 //                                                                 + errno, then _exit)
@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
@@ -48,8 +49,13 @@ public:
     // ---- parent side
     Status send_mapped() { return send(MsgType::Mapped, 0, {}); }
     Status send_go() { return send(MsgType::Go, 0, {}); }
-    // The late cgroups exist (see CgroupEntry in launcher.hpp).
-    Status send_cgroups() { return send(MsgType::Cgroups, 0, {}); }
+    // The late cgroups exist (see CgroupEntry in launcher.hpp); `tasks`: an
+    // fd of each one's v1 `tasks` file, opened by the parent, for the child
+    // to write "0" to (at most kMaxFds).
+    Status send_cgroups(const std::vector<int>& tasks = {}) {
+        return send(MsgType::Cgroups, 0, {}, tasks);
+    }
+    static constexpr size_t kMaxFds = 32;
     // Waits for READY; forwards LOG lines to `log`; returns the child's error
     // (with its errno) if it sent one, or an error when it died silently.
     Status wait_ready(int child_pidfd, const Logger& log);
@@ -57,24 +63,27 @@ public:
     Status wait_exec(int child_pidfd, const Logger& log);
 
     // ---- child side
-    Status wait_mapped() { return expect(MsgType::Mapped); }
-    Status wait_go() { return expect(MsgType::Go); }
-    Status wait_cgroups() { return expect(MsgType::Cgroups); }
+    Status wait_mapped() { return expect_only(MsgType::Mapped); }
+    Status wait_go() { return expect_only(MsgType::Go); }
+    // The fds that came with CGROUPS (close-on-exec).
+    Result<std::vector<UniqueFd>> wait_cgroups();
     Status send_ready() { return send(MsgType::Ready, 0, {}); }
     // Sends the error (message chain and errno) to the parent.
     void send_error(const Error& e);
     void send_log(LogLevel level, const std::string& line);
 
 private:
-    Status send(MsgType t, int32_t arg, const std::string& text);
-    Status expect(MsgType t);
+    Status send(MsgType t, int32_t arg, const std::string& text, const std::vector<int>& fds = {});
     // Reads one message, polling the peer pidfd (if >= 0) for a silent death.
     struct Message {
         MsgType type{};
         int32_t arg = 0;
         std::string text;
+        std::vector<UniqueFd> fds;  // SCM_RIGHTS
         bool eof = false;
     };
+    Result<Message> expect(MsgType t);
+    Status expect_only(MsgType t);  // expect(), any fds closed
     Result<Message> receive(int peer_pidfd);
     // Shared loop of wait_ready/wait_exec: LOG lines go to `log`, an ERROR
     // becomes the result; returns the first other message (or EOF).

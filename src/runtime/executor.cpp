@@ -18,6 +18,7 @@
 #include "net/record_file.hpp"
 #include "runtime/init_image.hpp"
 #include "runtime/launcher.hpp"
+#include "runtime/ns/namespaces.hpp"
 #include "spec/validate.hpp"
 #include "state/run_lock.hpp"
 
@@ -160,6 +161,8 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     KISTE_TRY(validate(spec));
     const bool generated = spec.name.empty();
     if (generated) spec.name = state::generate_name();
+    ns::NetNsAhead net_ahead;
+    if (ns::NetNsAhead::possible(spec)) net_ahead.start();
     // What a killed earlier run's network left on the host goes first.
     net::cleanup_stale_records(
         state::run_root(),
@@ -202,16 +205,25 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
                               spec.name);
         entry.use_in(opt);
         if (late)
-            opt.make_late_cgroups = [&]() -> Status {
+            opt.make_late_cgroups = [&]() -> Result<std::vector<UniqueFd>> {
                 KISTE_TRY(cgroups->create_v1());
-                return finish_execute_cgroups(*cgroups, spec, log);
+                KISTE_TRY(finish_execute_cgroups(*cgroups, spec, log));
+                return open_late_tasks(*cgroups);
             };
     }
     opt.before_mapped = [&network](pid_t pid) -> Status { return network.setup(pid); };
+    // The thread is joined here, before the clone, whatever it made.
+    auto net_ns = net_ahead.take();
+    if (net_ns)
+        opt.net_ns_fd = net_ns->get();
+    else if (ns::NetNsAhead::possible(spec))
+        log.debug("container {}: {}; clone3 makes the net namespace", spec.name,
+                  net_ns.error().message());
     Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);
     entry = CgroupEntry{};
     init_image.reset();
     init_mount.reset();
+    net_ns = fail("handed to the container");  // the container holds it now
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
     return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",
                         spec.name);

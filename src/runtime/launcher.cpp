@@ -82,6 +82,8 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns::JoinFds& joins,
                    Channel& chan, Logger& log) {
     if (spec.ns_new(NsKind::User)) KISTE_TRY(ns::become_ns_root());
+    if (opt.net_ns_fd >= 0 && ::setns(opt.net_ns_fd, CLONE_NEWNET) < 0)
+        return fail_errno("joining the net namespace made ahead");
     KISTE_TRY(ns::join_inside(joins));
     KISTE_TRY(ns::setup_time(spec));
     // Now that the parent has placed us in the container's cgroups (unless
@@ -89,7 +91,7 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     const bool late_cgroups = static_cast<bool>(opt.make_late_cgroups);
     if (!late_cgroups && spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
         return fail_errno("unsharing the cgroup namespace");
-    if (spec.ns_new(NsKind::Net)) KISTE_TRY(ns::loopback_up());
+    if (spec.ns_new(NsKind::Net) && opt.net_ns_fd < 0) KISTE_TRY(ns::loopback_up());
     KISTE_TRY(ns::set_names(spec));
 
     RealSys sys;
@@ -115,11 +117,10 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     if (::chdir(spec.process.cwd.c_str()) < 0)
         return fail_errno("lxc.init.cwd: changing to {}", spec.process.cwd);
     if (late_cgroups) {
-        KISTE_TRY(chan.wait_cgroups());
-        for (const auto& [base, tasks] : opt.late_cgroup_tasks) {
-            UniqueFd fd(::openat(base, tasks.c_str(), O_WRONLY | O_CLOEXEC));
-            if (!fd || ::write(fd.get(), "0", 1) < 0) return fail_errno("joining cgroup {}", tasks);
-        }
+        const std::vector<UniqueFd> tasks = KISTE_TRY(chan.wait_cgroups());
+        for (size_t i = 0; i < tasks.size(); ++i)
+            if (::write(tasks[i].get(), "0", 1) < 0)
+                return fail_errno("joining the container's v1 cgroup #{}", i + 1);
         if (spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
             return fail_errno("unsharing the cgroup namespace");
     }
@@ -148,7 +149,9 @@ struct PayloadStart {
     std::string failure_prefix;
     int gate_read = -1;
     int gate_write = -1;
-    std::vector<unsigned char> stack = std::vector<unsigned char>(size_t{64} * 1024);
+    // Not zeroed: only the pages the new process touches are faulted in.
+    static constexpr size_t kStackSize = size_t{64} * 1024;
+    std::unique_ptr<unsigned char[]> stack{new unsigned char[kStackSize]};
 };
 
 int payload_main(void* arg) {
@@ -178,8 +181,8 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     if (::pipe2(gate, O_CLOEXEC) < 0) return fail_errno("a pipe to start {}", start.argv[0]);
     start.gate_read = gate[0];
     start.gate_write = gate[1];
-    const int pid =
-        ::clone(payload_main, start.stack.data() + start.stack.size(), CLONE_VM | SIGCHLD, &start);
+    const int pid = ::clone(payload_main, start.stack.get() + PayloadStart::kStackSize,
+                            CLONE_VM | SIGCHLD, &start);
     if (pid < 0) return fail_errno("starting {}", start.argv[0]);
     ::close(gate[0]);
     return static_cast<pid_t>(pid);
@@ -263,8 +266,6 @@ void CgroupEntry::use_in(LaunchOptions& opt) const {
     opt.cgroup_fd = v2_dir ? v2_dir.get() : -1;
     opt.cgroup_tasks.clear();
     for (const auto& [fd, dir] : v1_tasks) opt.cgroup_tasks.emplace_back(fd.get(), dir);
-    opt.late_cgroup_tasks.clear();
-    for (const auto& [fd, rel] : v1_late) opt.late_cgroup_tasks.emplace_back(fd.get(), rel);
 }
 
 bool late_cgroup_entry_possible(const ContainerSpec& spec) {
@@ -288,23 +289,28 @@ Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m, bool late) {
             if (!e.v2_dir) return fail_errno("cannot open cgroup {}", h.join_dir);
             continue;
         }
-        if (late) {
-            // The dir does not exist yet: its mountpoint reaches it later,
-            // also from a child that has pivoted away from the host's mounts.
-            if (!h.join_dir.starts_with(h.mountpoint + "/"))
-                return fail("cgroup {} is not below its mountpoint {}", h.join_dir, h.mountpoint);
-            UniqueFd base(::open(h.mountpoint.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-            if (!base) return fail_errno("cannot open cgroup mount {}", h.mountpoint);
-            e.v1_late.emplace_back(std::move(base),
-                                   h.join_dir.substr(h.mountpoint.size() + 1) + "/tasks");
-            continue;
-        }
+        if (late) continue;  // made later: open_late_tasks()
         const std::string tasks = h.join_dir + "/tasks";
         UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
         if (!fd) return fail_errno("cannot open {}", tasks);
         e.v1_tasks.emplace_back(std::move(fd), h.join_dir);
     }
     return e;
+}
+
+Result<std::vector<UniqueFd>> open_late_tasks(const cgroup::Manager& m) {
+    std::vector<UniqueFd> out;
+    for (const auto& h : m.hierarchies()) {
+        if (h.v2) continue;
+        const std::string tasks = h.join_dir + "/tasks";
+        UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) return fail_errno("cannot open {}", tasks);
+        out.push_back(std::move(fd));
+    }
+    if (out.size() > Channel::kMaxFds)
+        return fail("{} cgroup v1 hierarchies: more than kiste can hand over ({})", out.size(),
+                    Channel::kMaxFds);
+    return out;
 }
 
 Result<pid_t> fork_into_cgroup(int cgroup_fd, UniqueFd& pidfd) {
@@ -329,6 +335,7 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     int pidfd = -1;
     CloneArgs args{};
     args.flags = ns::clone_flags(spec) | CLONE_PIDFD;
+    if (opt.net_ns_fd >= 0) args.flags &= ~static_cast<uint64_t>(CLONE_NEWNET);
     if (opt.cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = static_cast<uint64_t>(opt.cgroup_fd);
@@ -355,8 +362,10 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     KISTE_TRY(ns::write_id_maps(out.init.pid(), spec));
     KISTE_TRY(sent(parent_end.send_mapped()));
     if (opt.make_late_cgroups) {
-        KISTE_TRY(opt.make_late_cgroups());
-        KISTE_TRY(sent(parent_end.send_cgroups()));
+        const std::vector<UniqueFd> tasks = KISTE_TRY(opt.make_late_cgroups());
+        std::vector<int> raw;
+        for (const auto& fd : tasks) raw.push_back(fd.get());
+        KISTE_TRY(sent(parent_end.send_cgroups(raw)));
     }
     KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
     if (opt.before_go) {

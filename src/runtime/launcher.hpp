@@ -31,17 +31,19 @@ struct LaunchOptions {
     // When >= 0, PID 1's stdin/stdout/stderr and controlling terminal (a
     // system container's init talks to its console).
     int stdio_fd = -1;
+    // A net namespace made ahead (ns::NetNsAhead) that the child joins
+    // instead of a new one from clone3; -1 for none.
+    int net_ns_fd = -1;
     // A cgroup v2 directory to clone into (CLONE_INTO_CGROUP); -1 for none.
     int cgroup_fd = -1;
     // cgroup v1 `tasks` files (fd, dir for messages) the child writes "0" to
     // before anything else (see CgroupEntry).
     std::vector<std::pair<int, std::string>> cgroup_tasks;
     // The late way (see CgroupEntry): runs in the parent while the child
-    // sets itself up and makes the v1 cgroups; then the child opens each
-    // `tasks` file (a path relative to the fd of its hierarchy's mountpoint)
-    // and writes "0" to it before it takes its credentials.
-    std::function<Status()> make_late_cgroups;
-    std::vector<std::pair<int, std::string>> late_cgroup_tasks;
+    // sets itself up, makes the v1 cgroups and returns an fd of each one's
+    // `tasks` file; they travel to the child, which writes "0" to each
+    // before it takes its credentials.
+    std::function<Result<std::vector<UniqueFd>>()> make_late_cgroups;
     // Runs in the parent after the clone, before the child continues:
     // host-side network devices.
     std::function<Status(pid_t)> before_mapped;
@@ -60,15 +62,15 @@ struct LaunchOptions {
 //
 // The late way, for `kiste execute` of a container without a user namespace
 // and without cgroup mounts inside: only the v2 cgroup exists at the clone;
-// the v1 ones (nine mkdir pairs on a hybrid host, a third of the run) are
-// made by the parent while the child mounts its rootfs on the other CPU, and
+// the v1 ones (nine mkdirs on a hybrid host) are made by the parent while
+// the child mounts its rootfs on the other CPU; the parent sends an fd of
+// each `tasks` file (opening them was a third of the child's joins), and
 // the child joins them, and only then unshares its cgroup namespace, before
-// it drops its credentials. (Without a user namespace the child may open the
-// files itself; cgroup mounts inside need the cgroup namespace earlier.)
+// it drops its credentials. (Without a user namespace the child may write
+// to the files; cgroup mounts inside need the cgroup namespace earlier.)
 struct CgroupEntry {
     UniqueFd v2_dir;
     std::vector<std::pair<UniqueFd, std::string>> v1_tasks;
-    std::vector<std::pair<UniqueFd, std::string>> v1_late;  // mountpoint fd, tasks path
     // Points `opt` at the fds (valid while this object lives).
     void use_in(LaunchOptions& opt) const;
 };
@@ -76,6 +78,8 @@ struct CgroupEntry {
 Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m, bool late = false);
 // Whether `spec` can take the late way.
 bool late_cgroup_entry_possible(const ContainerSpec& spec);
+// The late way, once the v1 cgroups exist: an fd of each one's `tasks`.
+Result<std::vector<UniqueFd>> open_late_tasks(const cgroup::Manager& m);
 
 // A fork whose child starts in the cgroup v2 directory `cgroup_fd` (clone3
 // CLONE_INTO_CGROUP; see CgroupEntry for why). Returns the pid, 0 in the

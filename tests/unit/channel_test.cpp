@@ -1,6 +1,7 @@
 // The launch channel (src/runtime/channel.hpp) between a parent and a forked
 // peer: the protocol steps in order, errors with their errno, log lines, and
 // a peer that dies with or without a word.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -66,6 +67,31 @@ TEST(Channel, TheStepsInOrder) {
     ASSERT_EQ(::waitpid(peer.pid, &status, 0), peer.pid);
     peer.pid = -1;
     EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(Channel, CgroupsCarryFdsThatArriveCloseOnExec) {
+    int p[2];
+    ASSERT_EQ(::pipe(p), 0);
+    UniqueFd read_end(p[0]), write_end(p[1]);
+    Peer peer([](Channel& c) {
+        auto fds = c.wait_cgroups();
+        if (!fds || fds->size() != 2) ::_exit(1);
+        for (const auto& fd : *fds) {
+            if ((::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC) == 0) ::_exit(2);
+            if (::write(fd.get(), "0", 1) != 1) ::_exit(3);
+        }
+        ::_exit(0);
+    });
+    // The same pipe end twice: two fds arrive, two writes.
+    ASSERT_TRUE(peer.parent.send_cgroups({write_end.get(), write_end.get()}));
+    write_end = UniqueFd();
+    int status = 0;
+    ASSERT_EQ(::waitpid(peer.pid, &status, 0), peer.pid);
+    peer.pid = -1;
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    char buf[4] = {};
+    EXPECT_EQ(::read(read_end.get(), buf, sizeof buf), 2);
+    EXPECT_EQ(std::string(buf, 2), "00");
 }
 
 TEST(Channel, AnErrorArrivesWithItsMessageAndErrno) {
