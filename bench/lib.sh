@@ -82,12 +82,16 @@ bench_setup() {
 # to $work/KEY.err) and appends its wall time in microseconds to
 # samples[KEY], or counts a failure in failures[KEY]. The caller declares
 # `declare -A samples=() failures=()` and sets work.
-# After each run it waits BENCH_SETTLE_MS (default 10, at most 999): the kernel finishes
-# a container's teardown in the background (net namespaces, cgroups), and
-# without the pause each sample would also pay for the one before it, which
-# in an interleaved run is another runtime's (lxc-execute leaves the most).
+# After each run it waits BENCH_SETTLE_MS (default 30, at most 999): the kernel finishes
+# a container's teardown in the background, and without the pause each
+# sample would also pay for the one before it, which in an interleaved run
+# is another runtime's. The longest part is a net namespace's cleanup: a
+# kworker and ksoftirqd run ~2 ms of it 10-15 ms after the process exited
+# (seen with `perf record -a -e sched:sched_switch` after lxc-execute,
+# kiste execute and the floor alike), so a 10 ms pause ended just in time
+# for the next run to share its CPUs with it.
 bench_timed() {
-    local key=$1 t0 t1 rc settle=${BENCH_SETTLE_MS:-10}
+    local key=$1 t0 t1 rc settle=${BENCH_SETTLE_MS:-30}
     shift
     t0=$EPOCHREALTIME
     "$@" >/dev/null 2>>"$work/$key.err"

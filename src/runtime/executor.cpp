@@ -16,9 +16,9 @@
 #include "cgroup/resources.hpp"
 #include "net/network.hpp"
 #include "net/record_file.hpp"
+#include "runtime/ahead.hpp"
 #include "runtime/init_image.hpp"
 #include "runtime/launcher.hpp"
-#include "runtime/ns/namespaces.hpp"
 #include "spec/validate.hpp"
 #include "state/run_lock.hpp"
 
@@ -161,8 +161,8 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     KISTE_TRY(validate(spec));
     const bool generated = spec.name.empty();
     if (generated) spec.name = state::generate_name();
-    ns::NetNsAhead net_ahead;
-    if (ns::NetNsAhead::possible(spec)) net_ahead.start();
+    LaunchAhead ahead;
+    ahead.start(spec);
     // What a killed earlier run's network left on the host goes first.
     net::cleanup_stale_records(
         state::run_root(),
@@ -170,7 +170,7 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     state::NameLock lock = KISTE_TRY(state::NameLock::acquire(state::run_root(), spec.name));
     cleanup_stale_cgroups(log);
 
-    std::string init_path = KISTE_TRY(find_init_binary());
+    const std::string init_path = KISTE_TRY(find_init_binary());
     UniqueFd init_mount;  // closed once the container runs (see sealed_image)
     UniqueFd init_image = KISTE_TRY(sealed_image(init_path, state::run_root(), log, &init_mount));
 
@@ -212,18 +212,19 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
             };
     }
     opt.before_mapped = [&network](pid_t pid) -> Status { return network.setup(pid); };
-    // The thread is joined here, before the clone, whatever it made.
-    auto net_ns = net_ahead.take();
-    if (net_ns)
-        opt.net_ns_fd = net_ns->get();
-    else if (ns::NetNsAhead::possible(spec))
+    // The thread is joined here, before the clone; a net namespace it could
+    // not make comes from clone3.
+    LaunchAhead::Results made = ahead.take();
+    if (made.net_ns)
+        opt.net_ns_fd = made.net_ns->get();
+    else if (LaunchAhead::net_ns_possible(spec))
         log.debug("container {}: {}; clone3 makes the net namespace", spec.name,
-                  net_ns.error().message());
+                  made.net_ns.error().message());
     Launched c = KISTE_TRY_CTX(launch(spec, opt, log), "starting container {}", spec.name);
     entry = CgroupEntry{};
     init_image.reset();
     init_mount.reset();
-    net_ns = fail("handed to the container");  // the container holds it now
+    made.net_ns = fail("handed to the container");  // the container holds it now
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
     return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",
                         spec.name);

@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <memory>
 #include <utility>
 #include <vector>
 
@@ -46,34 +45,6 @@ Status setup_time(const ContainerSpec& spec);
 
 // ---- net: net.cpp. Inside: bring up the loopback of a fresh net namespace.
 Status loopback_up();
-
-// A net namespace made ahead, on a thread of kiste's own, while the main
-// thread prepares the launch. Making one takes ~0.7 ms of kernel time (most
-// of the clone3 of `kiste execute`) that otherwise nothing overlaps; on the
-// other CPU it hides behind the preparation. The child joins it (setns)
-// instead of getting one from clone3. Its loopback is up.
-// Only for a container whose network needs no device from the host and
-// that has no user namespace (the namespace must belong to the container's
-// user namespace then): see possible().
-class NetNsAhead {
-public:
-    [[nodiscard]] static bool possible(const ContainerSpec& spec);
-    // Starts the thread. Never fails: a thread that cannot start or cannot
-    // make the namespace leaves take() an error, and the launch makes one.
-    void start();
-    // Waits for the thread (before the clone: the process is single-threaded
-    // again when the child is made) and hands over the namespace's fd.
-    Result<UniqueFd> take();
-    ~NetNsAhead();
-
-    NetNsAhead();
-    NetNsAhead(const NetNsAhead&) = delete;
-    NetNsAhead& operator=(const NetNsAhead&) = delete;
-
-private:
-    struct State;
-    std::unique_ptr<State> state_;
-};
 
 // ---- uts: uts.cpp. Inside: hostname and domain name.
 Status set_names(const ContainerSpec& spec);
