@@ -90,12 +90,18 @@ TEST_F(Execute, StdinStdoutStderrPassThrough) {
 TEST_F(Execute, PrivateIpcMountUtsNet) {
     std::string host_ipc = fs::read_symlink("/proc/self/ns/ipc");
     std::string host_mnt = fs::read_symlink("/proc/self/ns/mnt");
+    // The net namespace is made ahead on a thread of kiste's (LaunchAhead):
+    // the container must still be in one of its own, not kiste's.
+    std::string host_net = fs::read_symlink("/proc/self/ns/net");
     auto r = exec_sh(config("lxc.mount.auto = proc:mixed\n"),
                      "readlink /proc/self/ns/ipc; readlink /proc/self/ns/mnt; "
+                     "readlink /proc/self/ns/net; "
                      "ls /sys/class/net 2>/dev/null || ip -o link | cut -d: -f2");
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.find(host_ipc), std::string::npos);
     EXPECT_EQ(r.out.find(host_mnt), std::string::npos);
+    EXPECT_EQ(r.out.find(host_net), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("net:["), std::string::npos) << r.out;
 }
 
 TEST_F(Execute, NetworkIsLoopbackOnlyAndUp) {
