@@ -14,7 +14,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -400,10 +399,27 @@ void Monitor::teardown() {
 // page, so nothing but clean page-cache pages goes) leaves them in the page
 // cache; the loop faults back in the few it uses.
 void drop_boot_code_pages() {
-    std::ifstream smaps("/proc/self/smaps");
+    // All of smaps is read and parsed first, and the madvise() calls come
+    // last: code that runs after a drop comes back into the monitor's PSS
+    // (with kiste linked statically, libc's and libstdc++'s code too), so
+    // nothing but this loop may run in between.
+    std::string text;
+    if (UniqueFd fd(::open("/proc/self/smaps", O_RDONLY | O_CLOEXEC)); fd) {
+        char buf[16384];
+        for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;)
+            text.append(buf, static_cast<size_t>(n));
+    }
+    struct Range {
+        uintptr_t start, end;
+    };
+    std::vector<Range> ranges;
     uintptr_t start = 0, end = 0;
     bool candidate = false;
-    for (std::string line; std::getline(smaps, line);) {
+    for (size_t pos = 0; pos < text.size();) {
+        size_t eol = text.find('\n', pos);
+        if (eol == std::string::npos) eol = text.size();
+        const std::string line = text.substr(pos, eol - pos);
+        pos = eol + 1;
         unsigned long long a = 0, b = 0, inode = 0;
         char perms[5] = {};
         if (std::sscanf(line.c_str(), "%llx-%llx %4s %*s %*s %llu", &a, &b, perms, &inode) == 4) {
@@ -414,15 +430,16 @@ void drop_boot_code_pages() {
         }
         unsigned long anon_kb = 0;
         if (candidate && std::sscanf(line.c_str(), "Anonymous: %lu kB", &anon_kb) == 1) {
-            if (anon_kb == 0) {
-                void* range = reinterpret_cast<void*>(start);
-                ::madvise(range, end - start, MADV_DONTNEED);
-                // The pages the serving loop touches come back one by one,
-                // not with the 15 neighbours a fault maps by default.
-                ::madvise(range, end - start, MADV_RANDOM);
-            }
+            if (anon_kb == 0) ranges.push_back({start, end});
             candidate = false;
         }
+    }
+    for (const Range& r : ranges) {
+        void* range = reinterpret_cast<void*>(r.start);
+        ::madvise(range, r.end - r.start, MADV_DONTNEED);
+        // The pages the serving loop touches come back one by one, not
+        // with the 15 neighbours a fault maps by default.
+        ::madvise(range, r.end - r.start, MADV_RANDOM);
     }
 }
 
