@@ -435,7 +435,8 @@ void drop_boot_code_pages() {
         }
     }
     for (const Range& r : ranges) {
-        void* range = reinterpret_cast<void*>(r.start);
+        // An address read from smaps: the cast is the point.
+        void* range = reinterpret_cast<void*>(r.start);  // NOLINT(performance-no-int-to-ptr)
         ::madvise(range, r.end - r.start, MADV_DONTNEED);
         // The pages the serving loop touches come back one by one, not
         // with the 15 neighbours a fault maps by default.

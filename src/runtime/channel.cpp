@@ -15,7 +15,7 @@ struct Header {
     MsgType type;
     int32_t arg;
 };
-constexpr size_t kMaxMessage = 64 * 1024;
+constexpr size_t kMaxMessage = size_t{64} * 1024;
 }  // namespace
 
 Result<std::pair<Channel, Channel>> Channel::make_pair() {
