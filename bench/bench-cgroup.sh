@@ -18,7 +18,8 @@ source "$(dirname "$0")/lib.sh"
 bench_setup bench-cgroup 100 "$@"
 rootfs=$(bench_rootfs "$build_dir") || exit 1
 work=$(mktemp -d /tmp/kiste-bench-cg.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+bench_note_pivots
+trap 'bench_remove_new_pivots; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 plain=$work/plain.conf

@@ -32,21 +32,25 @@ bench_rootfs() {
     echo "$rootfs"
 }
 
-# LXC moves its monitor into an "lxc.pivot" cgroup per hierarchy and leaves it
-# there (empty) after the container exits. bench_note_pivots before the runs,
-# bench_remove_new_pivots after: only the ones this run created go.
+# Parent cgroups the runtimes leave behind, empty, on purpose: LXC moves its
+# monitor into an "lxc.pivot" cgroup per hierarchy and leaves it there, and
+# kiste keeps "kiste.payload" for the next container. bench_note_pivots
+# before the runs, bench_remove_new_pivots after: only the ones this run
+# created go (and only when empty: rmdir refuses a cgroup in use).
+bench_parent_cgroups() {
+    find /sys/fs/cgroup -maxdepth 6 -type d \( -name lxc.pivot -o -name kiste.payload \) \
+        -prune 2>/dev/null
+}
 bench_note_pivots() {
-    mapfile -t bench_pivots_before < <(compgen -G '/sys/fs/cgroup/lxc.pivot' \
-        ; compgen -G '/sys/fs/cgroup/*/lxc.pivot')
+    mapfile -t bench_pivots_before < <(bench_parent_cgroups)
 }
 bench_remove_new_pivots() {
     local d old keep
-    for d in /sys/fs/cgroup/lxc.pivot /sys/fs/cgroup/*/lxc.pivot; do
-        [[ -d $d ]] || continue
+    while read -r d; do
         keep=0
         for old in "${bench_pivots_before[@]}"; do [[ $old == "$d" ]] && keep=1; done
         ((keep)) || rmdir "$d" 2>/dev/null || true
-    done
+    done < <(bench_parent_cgroups)
 }
 
 # bench_setup NAME DEFAULT_RUNS "$@": the options every bench takes (-n RUNS,

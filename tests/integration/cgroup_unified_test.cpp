@@ -74,6 +74,13 @@ std::optional<Hierarchy> unified_here() {
     return std::nullopt;
 }
 
+// A test's own base cgroup, with the kiste.payload the manager made in it
+// (kiste.payload stays after destroy(): ManagerBase::remove_dirs).
+void remove_test_base(const std::string& base) {
+    ::rmdir((base + "/" + kPayloadDir).c_str());
+    ::rmdir(base.c_str());
+}
+
 TEST(CgroupUnified, V2ManagerCoreFiles) {
     KISTE_REQUIRE_ROOT();
     auto h = unified_here();
@@ -81,7 +88,7 @@ TEST(CgroupUnified, V2ManagerCoreFiles) {
     // The test's own base, below our cgroup on the unified mount.
     const std::string base = h->base + fmt::format("/kiste-cgtest-{}", ::getpid());
     ASSERT_EQ(::mkdir(base.c_str(), 0755), 0) << base;
-    ScopeExit rm_base([&] { ::rmdir(base.c_str()); });
+    ScopeExit rm_base([&] { remove_test_base(base); });
     HostCgroups host;
     host.layout = Layout::V2;
     host.hierarchies = {Hierarchy{true, {}, h->mountpoint, base}};
@@ -156,7 +163,7 @@ TEST(CgroupUnified, CloneIntoCgroupDirFd) {
     if (!h) GTEST_SKIP() << "no cgroup2 mount";
     const std::string base = h->base + fmt::format("/kiste-cgtest-{}-fd", ::getpid());
     ASSERT_EQ(::mkdir(base.c_str(), 0755), 0) << base;
-    ScopeExit rm_base([&] { ::rmdir(base.c_str()); });
+    ScopeExit rm_base([&] { remove_test_base(base); });
     HostCgroups host;
     host.layout = Layout::V2;
     host.hierarchies = {Hierarchy{true, {}, h->mountpoint, base}};
@@ -256,7 +263,7 @@ TEST(CgroupUnified, DeviceFilterProgramEnforces) {
     if (!h) GTEST_SKIP() << "no cgroup2 mount";
     const std::string base = h->base + fmt::format("/kiste-cgtest-{}-dev", ::getpid());
     ASSERT_EQ(::mkdir(base.c_str(), 0755), 0) << base;
-    ScopeExit rm_base([&] { ::rmdir(base.c_str()); });
+    ScopeExit rm_base([&] { remove_test_base(base); });
     HostCgroups host;
     host.layout = Layout::V2;
     host.hierarchies = {Hierarchy{true, {}, h->mountpoint, base}};

@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroup/host.hpp"
+#include "cgroup/placement.hpp"
+
 extern char** environ;
 
 namespace kiste::test {
@@ -147,4 +150,27 @@ pid_t monitor_pid_in(const std::string& info_json) {
     return static_cast<pid_t>(std::atol(info_json.c_str() + pos + key.size()));
 }
 
+}  // namespace kiste::test
+
+namespace kiste::test {
+namespace {
+
+// kiste leaves an empty kiste.payload in each hierarchy for the next
+// container (ManagerBase::remove_dirs); the tests made them, so they go when
+// the tests are done, where they are empty (rmdir fails on one in use).
+class RemovePayloadParents : public ::testing::Environment {
+public:
+    void TearDown() override {
+        if (::geteuid() != 0) return;
+        auto host = cgroup::discover_host();
+        if (!host) return;
+        for (const auto& h : host->hierarchies)
+            ::rmdir((h.base + "/" + cgroup::kPayloadDir).c_str());
+    }
+};
+
+[[maybe_unused]] ::testing::Environment* const kRemovePayloadParents =
+    ::testing::AddGlobalTestEnvironment(new RemovePayloadParents);
+
+}  // namespace
 }  // namespace kiste::test
