@@ -120,7 +120,9 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
         const std::vector<UniqueFd> tasks = KISTE_TRY(chan.wait_cgroups());
         for (size_t i = 0; i < tasks.size(); ++i)
             if (::write(tasks[i].get(), "0", 1) < 0)
-                return fail_errno("joining the container's v1 cgroup #{}", i + 1);
+                return fail_errno("joining cgroup {}", i < opt.late_cgroup_dirs.size()
+                                                           ? opt.late_cgroup_dirs[i]
+                                                           : fmt::format("#{}", i + 1));
         if (spec.ns_new(NsKind::Cgroup) && ::unshare(CLONE_NEWCGROUP) < 0)
             return fail_errno("unsharing the cgroup namespace");
     }
@@ -266,6 +268,7 @@ void CgroupEntry::use_in(LaunchOptions& opt) const {
     opt.cgroup_fd = v2_dir ? v2_dir.get() : -1;
     opt.cgroup_tasks.clear();
     for (const auto& [fd, dir] : v1_tasks) opt.cgroup_tasks.emplace_back(fd.get(), dir);
+    opt.late_cgroup_dirs = v1_late_dirs;
 }
 
 bool late_cgroup_entry_possible(const ContainerSpec& spec) {
@@ -281,6 +284,16 @@ bool late_cgroup_entry_possible(const ContainerSpec& spec) {
     });
 }
 
+namespace {
+// A v1 cgroup's `tasks` file, for writing "0" to (the writer joins).
+Result<UniqueFd> open_tasks(const std::string& dir) {
+    const std::string tasks = dir + "/tasks";
+    UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return fail_errno("cannot open {}", tasks);
+    return fd;
+}
+}  // namespace
+
 Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m, bool late) {
     CgroupEntry e;
     for (const auto& h : m.hierarchies()) {
@@ -289,24 +302,19 @@ Result<CgroupEntry> open_cgroup_entry(const cgroup::Manager& m, bool late) {
             if (!e.v2_dir) return fail_errno("cannot open cgroup {}", h.join_dir);
             continue;
         }
-        if (late) continue;  // made later: open_late_tasks()
-        const std::string tasks = h.join_dir + "/tasks";
-        UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
-        if (!fd) return fail_errno("cannot open {}", tasks);
-        e.v1_tasks.emplace_back(std::move(fd), h.join_dir);
+        if (late) {  // made later: open_late_tasks()
+            e.v1_late_dirs.push_back(h.join_dir);
+            continue;
+        }
+        e.v1_tasks.emplace_back(KISTE_TRY(open_tasks(h.join_dir)), h.join_dir);
     }
     return e;
 }
 
 Result<std::vector<UniqueFd>> open_late_tasks(const cgroup::Manager& m) {
     std::vector<UniqueFd> out;
-    for (const auto& h : m.hierarchies()) {
-        if (h.v2) continue;
-        const std::string tasks = h.join_dir + "/tasks";
-        UniqueFd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
-        if (!fd) return fail_errno("cannot open {}", tasks);
-        out.push_back(std::move(fd));
-    }
+    for (const auto& h : m.hierarchies())
+        if (!h.v2) out.push_back(KISTE_TRY(open_tasks(h.join_dir)));
     if (out.size() > Channel::kMaxFds)
         return fail("{} cgroup v1 hierarchies: more than kiste can hand over ({})", out.size(),
                     Channel::kMaxFds);

@@ -44,6 +44,8 @@ struct LaunchOptions {
     // `tasks` file; they travel to the child, which writes "0" to each
     // before it takes its credentials.
     std::function<Result<std::vector<UniqueFd>>()> make_late_cgroups;
+    // Their dirs, in the order of those fds (for error messages).
+    std::vector<std::string> late_cgroup_dirs;
     // Runs in the parent after the clone, before the child continues:
     // host-side network devices.
     std::function<Status(pid_t)> before_mapped;
@@ -71,6 +73,7 @@ struct LaunchOptions {
 struct CgroupEntry {
     UniqueFd v2_dir;
     std::vector<std::pair<UniqueFd, std::string>> v1_tasks;
+    std::vector<std::string> v1_late_dirs;  // the late way: in open_late_tasks()'s order
     // Points `opt` at the fds (valid while this object lives).
     void use_in(LaunchOptions& opt) const;
 };
