@@ -1,13 +1,16 @@
 // "unknown key 'lxc.utsnam' (did you mean 'lxc.uts.name'?)": the nearest
 // known key by edit distance, over today's names, the legacy names (which
 // suggest their modern replacement) and the pattern keys (whose suffix is
-// taken from what the user wrote).
+// taken from what the user wrote). Linear in the key's length: a key too
+// long to be a typo gets no suggestion, and a candidate whose length alone
+// puts it out of reach is never compared.
 #include <algorithm>
 #include <cctype>
 #include <vector>
 
 #include "config/lxc/keys.hpp"
 #include "config/lxc/legacy.hpp"
+#include "config/lxc/limits.hpp"
 
 namespace kiste::lxc::detail {
 
@@ -109,19 +112,27 @@ std::vector<Candidate> candidates(std::string_view key) {
 }  // namespace
 
 std::string unknown_key_message(std::string_view key) {
-    std::string msg = fmt::format("unknown key '{}'", key);
+    std::string msg = fmt::format("unknown key '{}'", abbreviated(key));
+    if (key.size() > kMaxSuggestedKeyLength) return msg;
     const std::string lkey = lower(key);
+    // The largest distance worth suggesting; the distance is at least the
+    // difference in length, so longer or shorter candidates are skipped.
+    const size_t limit = std::max<size_t>(2, key.size() / 5);
     size_t best = SIZE_MAX;
     std::string suggestion;
     for (const auto& c : candidates(lkey)) {
-        // A key cut short ("lxc.net.0.ipv4") is as good as a typo.
-        size_t d = c.text.starts_with(lkey + ".") ? 1 : edit_distance(lkey, c.text);
+        size_t d = SIZE_MAX;
+        if (c.text.starts_with(lkey + ".")) {
+            d = 1;  // a key cut short ("lxc.net.0.ipv4") is as good as a typo
+        } else if (std::max(c.text.size(), lkey.size()) - std::min(c.text.size(), lkey.size()) <=
+                   limit) {
+            d = edit_distance(lkey, c.text);
+        }
         if (d < best) {
             best = d;
             suggestion = c.suggestion;
         }
     }
-    const size_t limit = std::max<size_t>(2, key.size() / 5);
     if (!suggestion.empty() && best <= limit && suggestion != key)
         msg += fmt::format(" (did you mean '{}'?)", suggestion);
     return msg;
