@@ -22,6 +22,15 @@ Status set_hook(LxcConfig& c, const KeyCall& k, std::string_view v) {
         return {};
     }
     c.hooks[type].push_back({std::string(v), std::string(k.origin)});
+    // LXC runs clone hooks only in lxc-copy (LXC's own common.conf sets one),
+    // so they never stand in the way of a start.
+    if (type == "clone") {
+        std::string where = k.origin.empty() ? std::string() : std::string(k.origin) + ": ";
+        c.notes.push_back(fmt::format(
+            "{}lxc.hook.clone = {}: only run when a container is copied (lxc-copy); kept, not "
+            "needed to start",
+            where, v));
+    }
     return {};
 }
 Result<std::string> get_hook(const LxcConfig& c, const KeyCall& k) {

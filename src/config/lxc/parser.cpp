@@ -171,12 +171,18 @@ Status include_file(LxcConfig& cfg, const std::string& path, std::string_view or
     return {};
 }
 
+// `missing_ok`: LXC includes nothing for a missing directory named with a
+// trailing '/' ("lxc.include = .../userns.conf.d/", lxc/lxc#3896), so that
+// its stock configs can name drop-in directories nobody created; without
+// the '/' a missing path is a missing file, an error.
 Status include_dir(LxcConfig& cfg, const std::string& dir, std::string_view origin,
-                   ParseState& state) {
+                   ParseState& state, bool missing_ok) {
     DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr)
+    if (d == nullptr) {
+        if (errno == ENOENT && missing_ok) return {};
         return fail(Error::from_errno(
             fmt::format("{}: lxc.include: cannot read directory '{}'", origin, dir)));
+    }
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
         std::string_view n = e->d_name;
@@ -242,9 +248,10 @@ Status include_path(LxcConfig& cfg, std::string_view value, std::string_view ori
     ParseState local;
     ParseState& s = state ? *state : local;
     std::string path = join_path(base_dir, value);
+    const bool named_as_dir = value.ends_with('/');
     struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-        return include_dir(cfg, path, origin, s);
+    const bool is_dir = ::stat(path.c_str(), &st) == 0 ? S_ISDIR(st.st_mode) : named_as_dir;
+    if (is_dir) return include_dir(cfg, path, origin, s, named_as_dir);
     return include_file(cfg, path, origin, s);
 }
 

@@ -92,9 +92,11 @@ void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) 
         add_key("lxc.seccomp.notify.proxy", sec.seccomp.notify_proxy,
                 "seccomp notification is not supported yet");
 
-    for (const auto& [type, cmds] : cfg.hooks)
+    for (const auto& [type, cmds] : cfg.hooks) {
+        if (type == "clone") continue;  // run by copies only (a note in cfg.notes)
         for (const auto& c : cmds)
             add("lxc.hook." + type, c.value, c.origin, "hooks are not run yet");
+    }
 
     const auto& con = cfg.spec.console;
     const std::string console_reason =
