@@ -1,14 +1,16 @@
 // kiste config: the LXC config language from the command line.
 //   kiste config --convert FILE      the file in today's keys (comments kept)
+//   kiste config --convert FILE -i   the same, written back to FILE (FILE.backup
+//                                    keeps the old text, as lxc-update-config)
 //   kiste config -f FILE KEY         one key's value (list keys: one per line)
 //   kiste config -f FILE             check the file; silent on success
 // -s KEY=VALUE applies overrides first, as `kiste execute -s` would.
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
+#include "config/lxc/convert.hpp"
 
 namespace kiste::cli {
 
@@ -19,26 +21,27 @@ struct ConfigArgs {
     std::string config_file;
     std::vector<std::string> overrides;
     std::string key;
+    bool in_place = false;
 };
 
+// Lines that cannot be converted are kept as they are, each with a warning
+// (lxc-update-config leaves what it does not know alone, too).
 int run_convert(const ConfigArgs& a, Context& ctx) {
-    auto cfg_text = [&]() -> Result<std::string> {
-        std::FILE* f = std::fopen(a.convert_file.c_str(), "re");
-        if (f == nullptr) return fail_errno("cannot read '{}'", a.convert_file);
-        std::string text;
-        char buf[8192];
-        size_t n = 0;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-        const bool bad = std::ferror(f) != 0;
-        std::fclose(f);
-        if (bad) return fail("cannot read '{}'", a.convert_file);
-        return text;
-    }();
-    if (!cfg_text) return report(ctx, cfg_text.error());
-    auto out = lxc::convert_legacy(*cfg_text, a.convert_file);
-    if (!out) return report(ctx, out.error());
-    std::cout << *out;
-    if (!out->empty() && out->back() != '\n') std::cout << '\n';
+    auto text = lxc::read_config_text(a.convert_file);
+    if (!text) return report(ctx, text.error());
+    lxc::Conversion conv = lxc::convert_config(*text, a.convert_file);
+    for (const auto& w : conv.warnings) ctx.log.warn("{}; the line is kept as it is", w);
+    if (a.in_place) {
+        if (conv.text == *text) {
+            ctx.log.info("{}: already in today's keys, left unchanged", a.convert_file);
+            return 0;
+        }
+        if (auto st = lxc::replace_config_file(a.convert_file, conv.text); !st)
+            return report(ctx, st.error());
+        return 0;
+    }
+    std::cout << conv.text;
+    if (!conv.text.empty() && conv.text.back() != '\n') std::cout << '\n';
     return 0;
 }
 
@@ -72,6 +75,10 @@ void register_config(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("config", "check, query or convert an LXC-style config file");
     auto* convert = cmd->add_option("--convert", args->convert_file,
                                     "print FILE with legacy keys renamed to today's");
+    auto* in_place = cmd->add_flag("-i,--in-place", args->in_place,
+                                   "with --convert: rewrite FILE (the old text goes to "
+                                   "FILE.backup)");
+    in_place->needs(convert);
     auto* file = cmd->add_option("-f,--rcfile", args->config_file, "the config file to read");
     cmd->add_option("-s,--define", args->overrides, "KEY=VALUE: override a config key")
         ->allow_extra_args(false);
