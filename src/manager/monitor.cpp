@@ -19,6 +19,7 @@
 
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
+#include "manager/console_server.hpp"
 #include "manager/protocol.hpp"
 #include "manager/ptys.hpp"
 #include "net/network.hpp"
@@ -31,15 +32,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Client {
-    UniqueFd fd;
-    int tty = -1;              // index into ptys when attached to one
-    bool awaits_stop = false;  // gets "stopped" when the container is down
-};
-
 class Monitor {
 public:
-    Monitor(MonitorSetup& s, Logger& log) : s_(s), log_(log) {}
+    Monitor(MonitorSetup& s, Logger& log)
+        : s_(s),
+          log_(log),
+          console_(s.paths.name, ptys_, listen_,
+                   [this](ConsoleClient& c, const std::string& req) { on_request(c, req); }) {}
 
     // Everything up to RUNNING; then the starter is told.
     Status boot();
@@ -52,14 +51,11 @@ private:
     Status make_payload_cgroups();
     Status launch_init();
     void on_init_exit();
-    void on_request(Client& c, const std::string& req);
-    void on_client(size_t idx);
-    void on_pty(size_t idx);
+    void on_request(ConsoleClient& c, const std::string& req);
     void on_terminal_input();
     void begin_stop(int timeout_seconds, bool kill_now);
     void send_signal(int sig);
     Status write_state(state::State st);
-    void drop_client(size_t idx);
 
     MonitorSetup& s_;
     Logger& log_;
@@ -67,7 +63,7 @@ private:
     UniqueFd listen_;
     UniqueFd signals_;
     std::vector<Pty> ptys_;  // [0] is the console
-    std::vector<std::unique_ptr<Client>> clients_;
+    ConsoleServer console_;  // the clients of listen_, on ptys_
     std::unique_ptr<cgroup::MonitorCgroup> monitor_cgroup_;
     std::unique_ptr<cgroup::Manager> cgroup_;
     std::unique_ptr<net::ContainerNetwork> net_;
@@ -225,13 +221,7 @@ void Monitor::on_init_exit() {
     done_ = true;
 }
 
-void Monitor::drop_client(size_t idx) {
-    Client& c = *clients_[idx];
-    if (c.tty >= 0) std::erase(ptys_[static_cast<size_t>(c.tty)].clients, c.fd.get());
-    clients_.erase(clients_.begin() + static_cast<long>(idx));
-}
-
-void Monitor::on_request(Client& c, const std::string& req) {
+void Monitor::on_request(ConsoleClient& c, const std::string& req) {
     int fd = c.fd.get();
     if (req == "state") {
         (void)proto::send(fd, proto::Reply,
@@ -244,62 +234,9 @@ void Monitor::on_request(Client& c, const std::string& req) {
     } else if (req == "reboot") {
         send_signal(s_.spec.signal_reboot != 0 ? s_.spec.signal_reboot : SIGINT);
         (void)proto::send(fd, proto::Reply, "ok");
-    } else if (req.starts_with("console")) {
-        int n = 0;
-        std::sscanf(req.c_str(), "console %d", &n);
-        if (n < 0 || static_cast<size_t>(n) >= ptys_.size()) {
-            (void)proto::send(fd, proto::Failure,
-                              fmt::format("container {} has no tty {} (lxc.tty.max = {})",
-                                          s_.paths.name, n, ptys_.size() - 1));
-            return;
-        }
-        c.tty = n;
-        ptys_[static_cast<size_t>(n)].clients.push_back(fd);
-        (void)proto::send(fd, proto::Reply, "ok");
-    } else if (req == "log") {
-        (void)proto::send(fd, proto::Reply, ptys_[0].recent);
     } else {
         (void)proto::send(fd, proto::Failure, fmt::format("unknown request '{}'", req));
     }
-}
-
-void Monitor::on_client(size_t idx) {
-    Client& c = *clients_[idx];
-    auto p = proto::receive(c.fd.get());
-    if (!p || !*p) {
-        drop_client(idx);
-        return;
-    }
-    switch ((*p)->kind) {
-        case proto::Request: on_request(c, (*p)->payload); break;
-        case proto::Data:
-            if (c.tty >= 0)
-                (void)!::write(ptys_[static_cast<size_t>(c.tty)].master.get(), (*p)->payload.data(),
-                               (*p)->payload.size());
-            break;
-        case proto::Winsize:
-            if (c.tty >= 0) {
-                winsize ws{};
-                std::sscanf((*p)->payload.c_str(), "%hu %hu", &ws.ws_row, &ws.ws_col);
-                ::ioctl(ptys_[static_cast<size_t>(c.tty)].master.get(), TIOCSWINSZ, &ws);
-            }
-            break;
-        default: break;
-    }
-}
-
-void Monitor::on_pty(size_t idx) {
-    Pty& p = ptys_[idx];
-    char buf[8192];
-    ssize_t n = ::read(p.master.get(), buf, sizeof buf);
-    if (n <= 0) return;
-    std::string_view out(buf, static_cast<size_t>(n));
-    if (idx == 0) {
-        p.remember(out);
-        if (p.logfile) (void)!::write(p.logfile.get(), out.data(), out.size());
-        if (s_.foreground) (void)!::write(STDOUT_FILENO, out.data(), out.size());
-    }
-    for (int fd : p.clients) (void)proto::send(fd, proto::Data, out);
 }
 
 void Monitor::on_terminal_input() {
@@ -309,15 +246,14 @@ void Monitor::on_terminal_input() {
 }
 
 int Monitor::serve() {
+    if (s_.foreground) console_.echo_console_to(STDOUT_FILENO);
     while (!done_) {
-        // Layout: [0] init pidfd, [1] signals, [2] listen, [3] stdin (fg), ptys..., clients...
+        // Layout: [0] init pidfd, [1] signals, [2] stdin (fg), then the console server's.
         std::vector<pollfd> fds;
         fds.push_back({init_ ? init_->init.pidfd() : -1, POLLIN, 0});
         fds.push_back({signals_.get(), POLLIN, 0});
-        fds.push_back({listen_.get(), POLLIN, 0});
         fds.push_back({s_.foreground ? STDIN_FILENO : -1, POLLIN, 0});
-        for (auto& p : ptys_) fds.push_back({p.master.get(), POLLIN, 0});
-        for (auto& c : clients_) fds.push_back({c->fd.get(), POLLIN, 0});
+        console_.add_poll_fds(fds);
         int timeout = -1;
         if (kill_at_) {
             auto left =
@@ -337,25 +273,8 @@ int Monitor::serve() {
             while (::read(signals_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si))
                 begin_stop(60, false);
         }
-        if (fds[2].revents & POLLIN) {
-            int cfd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-            if (cfd >= 0) {
-                auto c = std::make_unique<Client>();
-                c->fd.reset(cfd);
-                clients_.push_back(std::move(c));
-            }
-        }
-        if (fds[3].revents & POLLIN) on_terminal_input();
-        const size_t pty_base = 4;
-        for (size_t i = 0; i < ptys_.size(); ++i)
-            if (fds[pty_base + i].revents & POLLIN) on_pty(i);
-        // Clients last, from the back, since handling may drop them.
-        const size_t client_base = pty_base + ptys_.size();
-        for (size_t i = fds.size(); i-- > client_base;) {
-            if (fds[i].revents == 0) continue;
-            size_t idx = i - client_base;
-            if (idx < clients_.size()) on_client(idx);
-        }
+        if (fds[2].revents & POLLIN) on_terminal_input();
+        console_.handle(std::span(fds).subspan(3));
         if (init_ && (fds[0].revents & POLLIN)) on_init_exit();
     }
     return 0;
@@ -385,9 +304,9 @@ void Monitor::teardown() {
     ::unlink(s_.paths.state_file().c_str());
     ::rmdir(s_.paths.run_dir().c_str());
     ::rmdir(s_.paths.run_root().c_str());  // only when empty (a per-path subdirectory)
-    for (auto& c : clients_)
+    for (auto& c : console_.clients())
         if (c->awaits_stop) (void)proto::send(c->fd.get(), proto::Reply, "stopped");
-    clients_.clear();
+    console_.clients().clear();
     log_.info("container {} STOPPED", s_.paths.name);
 }
 

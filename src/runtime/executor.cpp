@@ -20,6 +20,7 @@
 #include "runtime/init_image.hpp"
 #include "runtime/launcher.hpp"
 #include "spec/validate.hpp"
+#include "state/execute_run_dir.hpp"
 #include "state/run_lock.hpp"
 
 namespace kiste::runtime {
@@ -48,19 +49,23 @@ private:
     sigset_t old_{};
 };
 
-// Waits for PID 1, passing on the signals kiste receives. Signals the
-// terminal sends (SI_KERNEL: ^C, ^\, window changes) already reach the
-// container's processes, which share kiste's process group: forwarding those
-// would deliver them twice.
-Result<ExitStatus> wait_forwarding(ChildGuard& init, const sigset_t& set, Logger& log) {
+// Waits for PID 1, passing on the signals kiste receives, and serving
+// `service` (when given) meanwhile. Signals the terminal sends (SI_KERNEL:
+// ^C, ^\, window changes) already reach the container's processes, which
+// share kiste's process group: forwarding those would deliver them twice.
+Result<ExitStatus> wait_forwarding(ChildGuard& init, const sigset_t& set, RunService* service,
+                                   Logger& log) {
     UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!sfd) return fail_errno("signalfd");
+    std::vector<pollfd> fds;
     for (;;) {
-        pollfd fds[2] = {{init.pidfd(), POLLIN, 0}, {sfd.get(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
+        fds.assign({{init.pidfd(), POLLIN, 0}, {sfd.get(), POLLIN, 0}});
+        if (service) service->add_poll_fds(fds);
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
             if (errno == EINTR) continue;
             return fail_errno("waiting for the container");
         }
+        if (service) service->handle(std::span(fds).subspan(2));
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sfd.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
@@ -126,11 +131,28 @@ void save_cgroup_record(const std::string& file, const std::vector<std::string>&
     if (!out.flush()) log.warn("recording the cgroups of this run in {}: write failed", file);
 }
 
-// Removes the cgroups that killed runs left (their name lock is free).
-void cleanup_stale_cgroups(Logger& log) {
+// The run directory and console socket of a killed run with ttys (see
+// state/execute_run_dir.hpp), once its name lock is ours: `own` is the name
+// this run holds already.
+void remove_stale_run_dir(const std::string& name, const std::string& own) {
+    if (name == own) {
+        state::remove_execute_run_dir(name);
+        return;
+    }
+    if (auto lock = state::NameLock::acquire(state::run_root(), name))
+        state::remove_execute_run_dir(name);
+}
+
+// Removes the cgroups and run directories that killed runs left (their name
+// lock is free).
+void cleanup_stale_runs(const std::string& own, Logger& log) {
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(state::run_root(), ec)) {
         const std::string file = e.path().string();
+        if (e.path().extension() == state::kExecuteTtysExt) {
+            remove_stale_run_dir(e.path().stem().string(), own);
+            continue;
+        }
         if (e.path().extension() != ".cgroups") continue;
         const std::string name = e.path().stem().string();
         if (state::NameLock::held(state::run_root(), name)) continue;
@@ -156,7 +178,7 @@ const sigset_t& forwarded_signals() {
     return set;
 }
 
-Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
+Result<ExitStatus> execute(ContainerSpec spec, Logger& log, RunService* service) {
     spec.process.use_init = true;
     KISTE_TRY(validate(spec));
     const bool generated = spec.name.empty();
@@ -168,7 +190,7 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
         state::run_root(),
         [](const std::string& n) { return state::NameLock::held(state::run_root(), n); }, log);
     state::NameLock lock = KISTE_TRY(state::NameLock::acquire(state::run_root(), spec.name));
-    cleanup_stale_cgroups(log);
+    cleanup_stale_runs(spec.name, log);
 
     const std::string init_path = KISTE_TRY(find_init_binary());
     UniqueFd init_mount;  // closed once the container runs (see sealed_image)
@@ -178,6 +200,11 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     opt.init_image_fd = init_image.get();
     opt.parent_blocked = forwarded_signals();
     if (!spec.rootfs.path.empty() && ::isatty(STDIN_FILENO)) opt.console_fd = STDIN_FILENO;
+    // What the service made goes while the name is still ours.
+    ScopeExit end_service([service] {
+        if (service) service->end();
+    });
+    if (service) opt.tty_fds = KISTE_TRY(service->prepare(spec.name));
     BlockedSignals blocked(opt.parent_blocked);
     // The network is set up from here; its host-side record lives in a file
     // of the run while the container runs (see net/record_file.hpp).
@@ -226,7 +253,7 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log) {
     init_mount.reset();
     made.net_ns = fail("handed to the container");  // the container holds it now
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
-    return with_context(wait_forwarding(c.init, opt.parent_blocked, log), "container {}",
+    return with_context(wait_forwarding(c.init, opt.parent_blocked, service, log), "container {}",
                         spec.name);
 }
 

@@ -449,10 +449,30 @@ TEST(LxcToSpec, TheTalksConfigReportsWhatCannotBeAppliedYet) {
     for (const auto& u : s->unapplied) EXPECT_FALSE(u.key.starts_with("lxc.cgroup")) << u.key;
     // Its veth is applied now (src/net).
     EXPECT_EQ(find_unapplied(*s, "lxc.net.0.type"), nullptr);
-    const auto* tty = find_unapplied(*s, "lxc.tty.max");
-    ASSERT_NE(tty, nullptr);
-    EXPECT_EQ(tty->value, "4");
-    EXPECT_EQ(tty->origin, kData + "talk.conf:2");
+    // Its ttys are served by `kiste execute` itself (to `kiste console`).
+    EXPECT_EQ(find_unapplied(*s, "lxc.tty.max"), nullptr);
+}
+
+TEST(LxcToSpec, ExecuteTtysNeedTheDevKisteMakes) {
+    // Without a rootfs (or with lxc.autodev = 0) there is no /dev of
+    // kiste's to bind them into: reported, not allocated unreachable.
+    for (const char* text :
+         {"lxc.tty.max = 2\n", "lxc.tty.max = 2\nlxc.rootfs.path = /r\nlxc.autodev = 0\n"}) {
+        auto cfg = load_string(text, "t.conf");
+        ASSERT_TRUE(cfg);
+        auto s = to_spec(*cfg);
+        ASSERT_TRUE(s) << s.error().message();
+        const auto* tty = find_unapplied(*s, "lxc.tty.max");
+        ASSERT_NE(tty, nullptr) << text;
+        EXPECT_EQ(tty->value, "2");
+        EXPECT_EQ(tty->origin, "t.conf:1");
+        EXPECT_NE(tty->reason.find("lxc.autodev"), std::string::npos) << tty->reason;
+    }
+    auto cfg = load_string("lxc.tty.max = 2\nlxc.rootfs.path = /r\n", "t.conf");
+    ASSERT_TRUE(cfg);
+    auto s = to_spec(*cfg);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(find_unapplied(*s, "lxc.tty.max"), nullptr);
 }
 
 TEST(LxcToSpec, UnappliedCoversEveryFamily) {

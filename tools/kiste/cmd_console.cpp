@@ -156,13 +156,23 @@ void register_console(CLI::App& app, Context& ctx) {
             ctx.exit_code = report(ctx, Error::msg("-e takes a letter a..z (Ctrl+LETTER)"));
             return;
         }
-        if (state::observe(paths).state == state::State::Stopped) {
+        const state::Observed seen = state::observe(paths);
+        if (seen.state == state::State::Stopped) {
             ctx.exit_code =
                 report(ctx, Error::msg(fmt::format("container {} is not running", a->name)));
             return;
         }
         auto run = [&]() -> Status {
-            UniqueFd sock = KISTE_TRY(proto::connect_to(paths.monitor_socket()));
+            auto connected = proto::connect_to(paths.monitor_socket());
+            // A live name without a state record and without a socket: a
+            // `kiste execute` whose config asks for no ttys (or one that
+            // has not made them yet).
+            if (!connected && !seen.recorded)
+                return fail(
+                    "container {} runs under `kiste execute` and serves no ttys (its "
+                    "lxc.tty.max is 0, or it is still starting): {}",
+                    a->name, connected.error().message());
+            UniqueFd sock = KISTE_TRY(std::move(connected));
             KISTE_TRY(proto::send(sock.get(), proto::Request, fmt::format("console {}", a->tty)));
             auto p = KISTE_TRY(proto::receive(sock.get()));
             if (!p) return fail("the monitor of {} closed the connection", a->name);

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
+#include "manager/execute_ttys.hpp"
 #include "runtime/executor.hpp"
 
 namespace kiste::cli {
@@ -52,7 +53,13 @@ int run_execute(ExecuteArgs& a, Context& ctx) {
         }
     }
     spec->name = a.name;
-    auto status = runtime::execute(*spec, ctx.log);
+    // lxc.tty.max: ttys served to `kiste console` while the container runs,
+    // when there is a /dev of kiste's to bind them into (else the key was
+    // reported above).
+    std::unique_ptr<manager::ExecuteTtys> ttys;
+    if (spec->dev.tty_max > 0 && !spec->rootfs.path.empty() && spec->dev.autodev)
+        ttys = std::make_unique<manager::ExecuteTtys>(spec->dev.tty_max, ctx.log);
+    auto status = runtime::execute(*spec, ctx.log, ttys.get());
     if (!status) return report(ctx, status.error());
     return status->shell_code();
 }

@@ -59,7 +59,8 @@ void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
 }
 
 void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) {
-    // `kiste start` runs a monitor (console, ttys); `kiste execute` has none.
+    // `kiste start` runs a monitor (console, ttys); `kiste execute` keeps the
+    // console on its terminal and serves the ttys itself.
     const bool start = purpose == Purpose::Start;
     auto add = [&](std::string key, std::string value, std::string origin, std::string reason) {
         s.unapplied.push_back(
@@ -107,9 +108,12 @@ void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) 
         add_key("lxc.console.buffer.size", std::to_string(con.buffer_size), console_reason);
     if (con.size) add_key("lxc.console.size", std::to_string(con.size), console_reason);
     if (con.rotate) add_key("lxc.console.rotate", "1", console_reason);
-    if (!start && cfg.spec.dev.tty_max > 0)
+    // The ttys are bound into the /dev kiste makes; without one they would
+    // be allocated and never reached.
+    if (!start && cfg.spec.dev.tty_max > 0 && (s.rootfs.path.empty() || !s.dev.autodev))
         add_key("lxc.tty.max", std::to_string(cfg.spec.dev.tty_max),
-                "ttys are provided by the monitor (kiste start), not available yet");
+                "ttys are bound into the /dev kiste makes, which needs lxc.rootfs.path and "
+                "lxc.autodev = 1");
     if (!start && cfg.spec.dev.kmsg)
         add_key("lxc.kmsg", "1", "a /dev/kmsg for the console is not supported yet");
     if (cfg.autodev_tmpfs_size)
