@@ -65,7 +65,7 @@ void register_attach(CLI::App& app, Context& ctx) {
                     "container's /etc/passwd, else 0)")
         ->check(id_range);
     cmd->add_flag("--clear-env", a->opt.clear_env,
-                  "start from an empty environment (PATH, container=lxc, TERM, HOME)");
+                  "start from an empty environment: only PATH and container=lxc (as lxc-attach)");
     cmd->add_flag("--keep-env", a->keep_env, "keep kiste's environment (the default)");
     cmd->add_option("-v,--set-var", a->opt.env, "VAR=VALUE (or VAR: kiste's value); repeatable")
         ->allow_extra_args(false);
