@@ -126,7 +126,7 @@ Result<Exec> prepare(const EnterPlan& p, const Pty& pty) {
     const auto user = passwd_by_uid(read_small_regular("/etc/passwd"), p.uid);
     const uint32_t gid = p.gid ? *p.gid : (p.uid_given && user ? user->gid : 0);
     Exec e;
-    e.env = attach_environment(p.caller_env, p.clear_env, p.env_set, user);
+    e.env = attach_environment(p.caller_env, p.clear_env, p.env_set);
     e.argv = p.command;
     if (e.argv.empty()) e.argv.push_back(user && !user->shell.empty() ? user->shell : "/bin/sh");
     e.path = resolve_command(e.argv.front(), e.env);

@@ -23,14 +23,11 @@ Status validate_env_entries(const std::vector<std::string>& entries) {
 }
 
 std::vector<std::string> attach_environment(std::span<const std::string> caller_env, bool clear,
-                                            const std::vector<std::string>& set,
-                                            const std::optional<PasswdEntry>& user) {
+                                            const std::vector<std::string>& set) {
     std::vector<std::string> env;
     if (clear) {
         env.push_back("PATH=" + std::string(security::kDefaultPath));
         env.emplace_back("container=lxc");
-        if (const std::string* term = find_key(caller_env, "TERM")) env.push_back(*term);
-        env.push_back("HOME=" + (user && !user->home.empty() ? user->home : std::string("/")));
     } else {
         for (const auto& e : caller_env)
             if (!e.empty() && e.front() != '=' && e.find('=') != std::string::npos)

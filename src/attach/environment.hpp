@@ -18,13 +18,11 @@ Status validate_env_entries(const std::vector<std::string>& entries);
 // The final envp:
 //  - keep (default, lxc-attach's --keep-env): the caller's environment, with
 //    container=lxc, and PATH set to the default when the caller has none;
-//  - clear (--clear-env): PATH=<default>, container=lxc, TERM (the caller's,
-//    when set) and HOME (the user's home in the container's passwd, else "/");
+//  - clear (--clear-env): PATH=<default> and container=lxc, nothing else (as
+//    lxc-attach: no TERM, no HOME; -v TERM or -v HOME=... add them);
 // then each -v entry replaces an earlier one of its key in place or is added.
-// `user` is the attached uid's entry in the container's /etc/passwd.
 std::vector<std::string> attach_environment(std::span<const std::string> caller_env, bool clear,
-                                            const std::vector<std::string>& set,
-                                            const std::optional<PasswdEntry>& user);
+                                            const std::vector<std::string>& set);
 
 // PATH lookup inside the container (after entering its mount namespace), with
 // the attached process's PATH, as execvp would do. A name with a '/' is

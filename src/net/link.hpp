@@ -16,6 +16,7 @@
 
 #include "base/log.hpp"
 #include "kiste/spec.hpp"
+#include "net/hwaddr.hpp"
 #include "net/netlink.hpp"
 #include "net/record.hpp"
 
@@ -61,8 +62,6 @@ Status record_link(HostSide& h, const std::string& name);
 Status record_entry(HostSide& h, std::vector<HostEntry>& list, HostEntry e);
 // A unique interface name: PREFIX + random alphanumerics (IFNAMSIZ-safe).
 std::string random_ifname(const std::string& prefix);
-// Replaces LXC's 'x' digits of a MAC with random hex (a unicast address).
-std::string complete_hwaddr(const std::string& pattern);
 // Writes a sysctl under /proc/sys/net of this process's namespace.
 Status write_net_sysctl(const std::string& rel, const std::string& value);
 std::string read_net_sysctl(const std::string& rel);  // "" when unreadable

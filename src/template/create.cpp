@@ -13,6 +13,7 @@
 
 #include "base/scope_exit.hpp"
 #include "config/lxc/config.hpp"
+#include "net/hwaddr.hpp"
 #include "state/run_lock.hpp"
 #include "template/create_config.hpp"
 #include "template/debian.hpp"
@@ -162,6 +163,7 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
     ConfigPlan plan;
     plan.name = paths.name;
     plan.template_args = opt.template_args;
+    plan.complete_hwaddr = net::complete_hwaddr;
     plan.template_desc = t.kind == TemplateKind::External
                              ? fmt::format("{} ({})", t.name, t.executable)
                              : fmt::format("{} (built into kiste)", t.name);

@@ -30,6 +30,14 @@ constexpr std::initializer_list<const char*> kRootfsKeys = {"lxc.rootfs.path", "
 constexpr std::initializer_list<const char*> kManagedKeys = {"lxc.rootfs.managed"};
 constexpr std::initializer_list<const char*> kPathKeys = {"lxc.include", "lxc.mount.fstab",
                                                           "lxc.mount"};
+// lxc-copy's prefix for a new MAC (the one LXC's default.conf uses).
+constexpr const char* kNewHwaddr = "00:16:3e:xx:xx:xx";
+
+// lxc.net.N.hwaddr, and the legacy lxc.network.hwaddr / lxc.network.N.hwaddr.
+bool is_hwaddr_key(const std::string& key) {
+    return (key.starts_with("lxc.net.") || key.starts_with("lxc.network.")) &&
+           key.ends_with(".hwaddr");
+}
 
 std::string shell_quote_args(const std::vector<std::string>& args) {
     std::string out;
@@ -70,6 +78,18 @@ std::string compose_config(const ConfigPlan& plan) {
                 (force_zero && is_one_of(key, kManagedKeys))) {
                 out += "# (replaced by kiste create) " + trim(line) + "\n";
                 continue;
+            }
+            if (plan.complete_hwaddr && is_hwaddr_key(key)) {
+                const std::string value = line_value(line);
+                if (value.find_first_of("xX") != std::string::npos) {
+                    out += key + " = " + plan.complete_hwaddr(value) + "\n";
+                    continue;
+                }
+                if (!value.empty()) {
+                    out += "# (replaced by kiste create: a MAC of its own) " + trim(line) + "\n";
+                    out += key + " = " + plan.complete_hwaddr(kNewHwaddr) + "\n";
+                    continue;
+                }
             }
             if (is_one_of(key, kPathKeys)) {
                 std::string value = line_value(line);

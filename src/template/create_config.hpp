@@ -7,8 +7,14 @@
 // key); the -f lines setting it are commented out so that a template
 // reading the config with grep finds one value. lxc.uts.name defaults to
 // the container's name.
+//
+// Each container gets its own MAC address: a -f hwaddr with LXC's 'x'
+// digits is filled in (as lxc-create does), a fixed one, likely another
+// container's, is replaced by a random 00:16:3e:xx:xx:xx (as lxc-copy does)
+// and kept as a comment.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +35,9 @@ struct ConfigPlan {
         ZeroUnlessSet,  // -t none with -f's rootfs: kiste did not make it
         ForceZero,      // -t dir: never delete the user's directory
     } managed = Managed::Keep;
+    // Fills a MAC pattern's 'x' digits at random (net::complete_hwaddr);
+    // unset, the -f file's hwaddr lines are kept as they are.
+    std::function<std::string(const std::string&)> complete_hwaddr;
 };
 
 std::string compose_config(const ConfigPlan& plan);

@@ -1,7 +1,10 @@
 // The config `kiste create` writes before the template runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "config/lxc/config.hpp"
+#include "net/hwaddr.hpp"
 #include "template/create_config.hpp"
 
 namespace kiste::tmpl {
@@ -92,6 +95,53 @@ TEST(CreateConfig, DirForcesUnmanaged) {
     ASSERT_TRUE(cfg) << cfg.error().message();
     EXPECT_EQ(cfg->spec.rootfs.path, "dir:/srv/tree");
     EXPECT_FALSE(cfg->spec.rootfs.managed);
+}
+
+// Two containers made from one config must not share a MAC: LXC's 'x'
+// digits are filled (lxc-create), a fixed address is replaced by a new
+// 00:16:3e:xx:xx:xx one (lxc-copy) and kept as a comment.
+TEST(CreateConfig, EachContainerGetsItsOwnMac) {
+    ConfigPlan p = base_plan();
+    p.base_text =
+        "lxc.net.0.type = veth\n"
+        "lxc.net.0.hwaddr = 00:16:3e:12:34:56\n"
+        "lxc.net.1.type = veth\n"
+        "lxc.net.1.hwaddr = 10:66:6a:xx:xx:xx\n";
+    p.complete_hwaddr = [](const std::string& pattern) {
+        std::string s = pattern;
+        std::replace(s.begin(), s.end(), 'x', '7');
+        return s;
+    };
+    std::string text = compose_config(p);
+    EXPECT_NE(text.find("# (replaced by kiste create: a MAC of its own) "
+                        "lxc.net.0.hwaddr = 00:16:3e:12:34:56\n"
+                        "lxc.net.0.hwaddr = 00:16:3e:77:77:77\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\nlxc.net.1.hwaddr = 10:66:6a:77:77:77\n"), std::string::npos) << text;
+
+    ConfigPlan legacy = base_plan();
+    legacy.base_text = "lxc.network.type = veth\nlxc.network.hwaddr = 00:16:3e:aa:bb:cc\n";
+    legacy.complete_hwaddr = p.complete_hwaddr;
+    EXPECT_NE(compose_config(legacy).find("\nlxc.network.hwaddr = 00:16:3e:77:77:77\n"),
+              std::string::npos);
+
+    // With kiste's random generator: two creates, two addresses, neither the source's.
+    p.complete_hwaddr = net::complete_hwaddr;
+    auto first = lxc::load_string(compose_config(p), "first");
+    auto second = lxc::load_string(compose_config(p), "second");
+    ASSERT_TRUE(first && second);
+    ASSERT_EQ(first->net.size(), 2u);
+    ASSERT_EQ(second->net.size(), 2u);
+    for (unsigned i = 0; i < 2; ++i) {
+        const std::string& a = first->net.at(i).hwaddr;
+        const std::string& b = second->net.at(i).hwaddr;
+        EXPECT_NE(a, b);
+        EXPECT_EQ(a.find('x'), std::string::npos) << a;
+        EXPECT_NE(a, "00:16:3e:12:34:56");
+    }
+    EXPECT_TRUE(first->net.at(0).hwaddr.starts_with("00:16:3e:"));
+    EXPECT_TRUE(first->net.at(1).hwaddr.starts_with("10:66:6a:"));
 }
 
 TEST(CreateConfig, LineKey) {

@@ -11,8 +11,7 @@ namespace kiste::cli {
 namespace {
 
 struct AttachArgs {
-    std::string name;      // positional
-    std::string name_opt;  // -n (LXC's spelling)
+    std::string name;  // or -n NAME (main.cpp makes it this argument)
     int64_t uid = -1;
     int64_t gid = -1;
     std::string cwd;
@@ -23,14 +22,7 @@ struct AttachArgs {
 
 int run_attach(AttachArgs& a, Context& ctx) {
     configure_logging(ctx);
-    // CLI11 2.1 keeps the "--" that follows a positional NAME.
-    if (!a.opt.command.empty() && a.opt.command.front() == "--")
-        a.opt.command.erase(a.opt.command.begin());
-    // With -n NAME, the first positional word already belongs to the command.
-    if (!a.name_opt.empty()) {
-        if (!a.name.empty()) a.opt.command.insert(a.opt.command.begin(), a.name);
-        a.name = a.name_opt;
-    }
+    a.opt.command.insert(a.opt.command.end(), ctx.command.begin(), ctx.command.end());
     if (a.name.empty()) {
         ctx.log.error("attach: no container name given (kiste attach NAME [-- COMMAND])");
         return 1;
@@ -57,7 +49,7 @@ void register_attach(CLI::App& app, Context& ctx) {
         "run a command inside a running container (default: the user's shell); a pty only "
         "when stdin and stdout are terminals");
     const auto id_range = CLI::Range(int64_t{0}, int64_t{std::numeric_limits<uint32_t>::max() - 1});
-    cmd->add_option("-n,--name", a->name_opt, "container name (or give it as the first argument)");
+    add_name_option(cmd);
     cmd->add_option("-u,--uid", a->uid, "user id inside the container (default 0)")
         ->check(id_range);
     cmd->add_option("-g,--gid", a->gid,
@@ -65,7 +57,7 @@ void register_attach(CLI::App& app, Context& ctx) {
                     "container's /etc/passwd, else 0)")
         ->check(id_range);
     cmd->add_flag("--clear-env", a->opt.clear_env,
-                  "start from an empty environment (PATH, container=lxc, TERM, HOME)");
+                  "start from an empty environment: only PATH and container=lxc (as lxc-attach)");
     cmd->add_flag("--keep-env", a->keep_env, "keep kiste's environment (the default)");
     cmd->add_option("-v,--set-var", a->opt.env, "VAR=VALUE (or VAR: kiste's value); repeatable")
         ->allow_extra_args(false);

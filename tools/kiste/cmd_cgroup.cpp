@@ -41,6 +41,7 @@ void register_cgroup(CLI::App& app, Context& ctx) {
     auto a = std::make_shared<CgroupArgs>();
     auto* cmd = app.add_subcommand("cgroup", "read or write a cgroup file of a running container");
     cmd->fallthrough();
+    add_name_option(cmd);
     cmd->add_option("name", a->name, "container name")->required();
     cmd->add_option("key", a->key, "the cgroup file, e.g. memory.limit_in_bytes or memory.max")
         ->required();

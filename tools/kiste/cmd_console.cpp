@@ -139,6 +139,7 @@ void register_console(CLI::App& app, Context& ctx) {
     auto a = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("console", "attach to a container's console or tty");
     cmd->fallthrough();
+    add_name_option(cmd);
     cmd->add_option("name", a->name, "container name")->required();
     cmd->add_option("-t,--tty", a->tty, "tty number (0: the console)");
     cmd->add_option("-e,--escape", a->escape, "escape letter: Ctrl+LETTER (default a)");

@@ -13,23 +13,17 @@ namespace kiste::cli {
 namespace {
 
 struct CreateArgs {
-    std::string name;
+    std::string name;  // or -n NAME (main.cpp makes it this argument)
     std::string template_name;
     std::string config_file;
-    std::string positional_name;
-    std::vector<std::string> template_args;  // after --
+    std::vector<std::string> template_args;  // words after the name, then those after --
 };
 
 int run_create(CreateArgs& a, Context& ctx) {
     configure_logging(ctx);
-    std::string name = a.name;
+    const std::string& name = a.name;
     std::vector<std::string> targs = a.template_args;
-    if (name.empty()) {
-        name = a.positional_name;
-    } else if (!a.positional_name.empty()) {
-        // -n NAME given: a first word after it belongs to the template.
-        targs.insert(targs.begin(), a.positional_name);
-    }
+    targs.insert(targs.end(), ctx.command.begin(), ctx.command.end());
     if (name.empty()) {
         ctx.log.error("create: which container? kiste create NAME -t TEMPLATE");
         return 1;
@@ -60,12 +54,12 @@ void register_create(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<CreateArgs>();
     auto* cmd = app.add_subcommand("create", "create a container from a template");
     cmd->fallthrough();
-    cmd->add_option("-n,--name", args->name, "container name (or give it as the first argument)");
+    add_name_option(cmd);
     cmd->add_option("-t,--template", args->template_name,
                     "busybox, debian, dir, none, a kiste-NAME/lxc-NAME template, or a path");
     cmd->add_option("-f,--config", args->config_file,
                     "initial config (its keys are kept; the template adds its own)");
-    cmd->add_option("name", args->positional_name, "container name");
+    cmd->add_option("name", args->name, "container name");
     cmd->add_option("template-args", args->template_args, "the template's arguments, after --");
     cmd->footer(
         "Examples:\n"

@@ -10,8 +10,7 @@ namespace kiste::cli {
 namespace {
 
 struct DestroyArgs {
-    std::string name;
-    std::string positional;
+    std::string name;  // or -n NAME (main.cpp makes it this argument)
     bool force = false;
     int timeout = 10;
 };
@@ -22,14 +21,14 @@ void register_destroy(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<DestroyArgs>();
     auto* cmd = app.add_subcommand("destroy", "remove a container: rootfs, config and state");
     cmd->fallthrough();
-    cmd->add_option("-n,--name", args->name, "container name (or give it as the argument)");
-    cmd->add_option("name", args->positional, "container name");
+    add_name_option(cmd);
+    cmd->add_option("name", args->name, "container name");
     cmd->add_flag("-f,--force", args->force, "stop a running container first");
     cmd->add_option("-t,--timeout", args->timeout,
                     "with -f: seconds to wait for a clean stop before SIGKILL (default 10)");
     cmd->callback([args, &ctx] {
         configure_logging(ctx);
-        const std::string name = !args->name.empty() ? args->name : args->positional;
+        const std::string& name = args->name;
         if (name.empty()) {
             ctx.log.error("destroy: which container? kiste destroy NAME [-f]");
             ctx.exit_code = 1;

@@ -76,9 +76,12 @@ void register_execute(CLI::App& app, Context& ctx) {
         ->allow_extra_args(false);
     cmd->add_flag("--allow-unapplied", args->allow_unapplied,
                   "run even when the config holds keys kiste cannot apply yet (warns)");
-    cmd->add_option("command", args->command, "the command and its arguments")->allow_extra_args();
-    cmd->positionals_at_end();
-    cmd->callback([args, &ctx] { ctx.exit_code = run_execute(*args, ctx); });
+    cmd->add_option("command", args->command, "the command and its arguments (after --)")
+        ->allow_extra_args();
+    cmd->callback([args, &ctx] {
+        args->command.insert(args->command.end(), ctx.command.begin(), ctx.command.end());
+        ctx.exit_code = run_execute(*args, ctx);
+    });
 }
 
 }  // namespace kiste::cli

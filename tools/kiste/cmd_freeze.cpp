@@ -33,6 +33,7 @@ void register_freeze(CLI::App& app, Context& ctx) {
             freeze ? "freeze" : "unfreeze",
             freeze ? "freeze all the processes of a running container" : "thaw a frozen container");
         cmd->fallthrough();
+        add_name_option(cmd);
         cmd->add_option("name", *name, "container name")->required();
         cmd->callback([name, freeze, &ctx] {
             configure_logging(ctx);

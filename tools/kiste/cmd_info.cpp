@@ -45,6 +45,7 @@ void register_info(CLI::App& app, Context& ctx) {
     auto a = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("info", "show a container's state and usage");
     cmd->fallthrough();
+    add_name_option(cmd);
     cmd->add_option("name", a->name, "container name")->required();
     cmd->add_option("--format", a->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     cmd->add_flag("-s,--state", a->state_only, "print only the state");

@@ -14,8 +14,7 @@ namespace kiste::cli {
 namespace {
 
 struct PsArgs {
-    std::string name;
-    std::string name_opt;
+    std::string name;  // or -n NAME (main.cpp makes it this argument)
     std::string format = "table";
     std::vector<std::string> ps_options;
 };
@@ -39,13 +38,7 @@ int run_host_ps(const std::vector<pid_t>& pids, const std::vector<std::string>& 
 
 int run_ps(PsArgs& a, Context& ctx) {
     configure_logging(ctx);
-    // CLI11 2.1 keeps the "--" that follows a positional NAME.
-    if (!a.ps_options.empty() && a.ps_options.front() == "--")
-        a.ps_options.erase(a.ps_options.begin());
-    if (!a.name_opt.empty()) {
-        if (!a.name.empty()) a.ps_options.insert(a.ps_options.begin(), a.name);
-        a.name = a.name_opt;
-    }
+    a.ps_options.insert(a.ps_options.end(), ctx.command.begin(), ctx.command.end());
     if (a.name.empty()) {
         ctx.log.error("ps: no container name given (kiste ps NAME [-- PS-OPTIONS])");
         return 1;
@@ -75,7 +68,7 @@ void register_ps(CLI::App& app, Context& ctx) {
     auto a = std::make_shared<PsArgs>();
     auto* cmd = app.add_subcommand(
         "ps", "list a running container's processes with host and container PIDs");
-    cmd->add_option("-n,--name", a->name_opt, "container name (or give it as the first argument)");
+    add_name_option(cmd);
     cmd->add_option("--format", a->format, "table (default) or json")
         ->check(CLI::IsMember({"table", "json"}));
     cmd->add_option("name", a->name, "container name");

@@ -21,6 +21,7 @@ void register_set(CLI::App& app, Context& ctx) {
     for (const auto& n : cgroup::friendly_names()) names += (names.empty() ? "" : ", ") + n;
     auto* cmd = app.add_subcommand("set", "change a container's resource limits (live and config)");
     cmd->fallthrough();
+    add_name_option(cmd);
     cmd->add_option("name", a->name, "container name")->required();
     cmd->add_option("settings", a->assignments, "NAME=VALUE, NAME one of: " + names)->required();
     auto* live = cmd->add_flag("--live-only", a->live_only, "change the running container only");

@@ -13,6 +13,7 @@ void register_start(CLI::App& app, Context& ctx) {
     auto a = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("start", "start a system container (detached under a monitor)");
     cmd->fallthrough();
+    add_name_option(cmd);
     cmd->add_option("name", a->name, "container name")->required();
     cmd->add_flag("-F,--foreground", a->opt.foreground,
                   "stay in the foreground, console on this terminal");
@@ -24,9 +25,9 @@ void register_start(CLI::App& app, Context& ctx) {
     cmd->add_flag("--allow-unapplied", a->opt.allow_unapplied,
                   "start even when the config holds keys kiste cannot apply yet (warns)");
     cmd->add_option("init-args", a->opt.init_args, "arguments for the container's init (after --)");
-    cmd->positionals_at_end();
     cmd->callback([a, &ctx] {
         configure_logging(ctx);
+        a->opt.init_args.insert(a->opt.init_args.end(), ctx.command.begin(), ctx.command.end());
         state::ContainerPaths paths{ctx.global.lxcpath, a->name};
         auto st = manager::start(paths, a->opt, ctx.log);
         ctx.exit_code = st ? 0 : report(ctx, st.error());

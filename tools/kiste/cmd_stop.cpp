@@ -13,6 +13,7 @@ void register_stop(CLI::App& app, Context& ctx) {
     auto a = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("stop", "stop a running container");
     cmd->fallthrough();
+    add_name_option(cmd);
     cmd->add_option("name", a->name, "container name")->required();
     cmd->add_option("-t,--timeout", a->opt.timeout_seconds,
                     "seconds to wait for a clean halt before SIGKILL (-1: forever)")

@@ -25,7 +25,19 @@ struct Context {
     GlobalOptions global;
     Logger log;
     int exit_code = 0;  // set by the verb's callback
+    // The words after "--" for a verb that takes a command (init's arguments,
+    // the attached command...): never parsed as options (see main.cpp).
+    std::vector<std::string> command;
 };
+
+// -n/--name NAME, the spelling of LXC's tools, for every verb that takes a
+// container: main() moves NAME to the first positional argument before CLI11
+// parses (cli/verb_args.hpp), so this option only shows it in the help.
+inline void add_name_option(CLI::App* cmd) {
+    static std::string moved_to_the_positional;
+    cmd->add_option("-n,--name", moved_to_the_positional,
+                    "container name (the same as the NAME argument)");
+}
 
 // A verb registers its subcommand; the callback it installs stores the exit
 // code in ctx.exit_code.
