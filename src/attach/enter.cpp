@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -140,6 +141,11 @@ Result<Exec> prepare(const EnterPlan& p, const Pty& pty) {
     // The terminal belongs to the user it is for, as login and sshd do it;
     // best effort (a uid the container does not map cannot own it).
     if (pty.slave) (void)::fchown(pty.slave.get(), p.uid, static_cast<gid_t>(-1));
+
+    // A fresh session keyring, as start and execute give the init: the
+    // caller's session keyring would otherwise come in with its keys.
+    if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 && errno != ENOSYS)
+        return fail_errno("joining a new session keyring");
 
     ProcessSpec proc;
     proc.uid = p.uid;

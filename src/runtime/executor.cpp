@@ -13,6 +13,7 @@
 
 #include "base/scope_exit.hpp"
 #include "cgroup/cgroup.hpp"
+#include "cgroup/defaults.hpp"
 #include "cgroup/resources.hpp"
 #include "net/network.hpp"
 #include "net/record_file.hpp"
@@ -83,7 +84,10 @@ Result<ExitStatus> wait_forwarding(ChildGuard& init, const sigset_t& set, RunSer
 Status finish_execute_cgroups(cgroup::Manager& m, const ContainerSpec& spec, Logger& log) {
     if (auto owner = cgroup::userns_root_owner(spec))
         KISTE_TRY(m.delegate(owner->first, owner->second));
-    KISTE_TRY(m.apply_settings(spec.cgroup));
+    // Without device rules of its own the container gets LXC's default set,
+    // as `kiste start` gives it: otherwise root inside may open any device
+    // node it makes (mknod c 1 11 is the host's /dev/kmsg).
+    KISTE_TRY(m.apply_settings(cgroup::with_default_devices(spec.cgroup)));
     for (const auto& w : m.warnings()) log.warn("{}", w);
     return {};
 }

@@ -6,18 +6,24 @@
 // state::write_state (init pid, start time, a cgroup of its own), so attach
 // and ps are tested against the same state contract either way.
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <poll.h>
 #include <pty.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -84,7 +90,9 @@ struct Spawned {
     }
 };
 
-Spawned spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+// in_child runs in the forked child just before the exec.
+Spawned spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+              const std::function<void()>& in_child = {}) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0) return {};
     pid_t pid = ::fork();
@@ -93,6 +101,7 @@ Spawned spawn(const std::vector<std::string>& argv, const std::vector<std::strin
         ::dup2(null, 0);
         ::dup2(p[1], 1);
         for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+        if (in_child) in_child();
         std::vector<char*> c;
         for (const auto& a : argv) c.push_back(const_cast<char*>(a.c_str()));
         c.push_back(nullptr);
@@ -521,6 +530,148 @@ TEST_F(Attach, PsListsHostAndContainerPids) {
     auto host_ps = kiste({"ps", name_, "--", "-o", "pid="});
     ASSERT_EQ(host_ps.code, 0) << host_ps.err;
     EXPECT_NE(host_ps.out.find(std::to_string(init_pid_)), std::string::npos) << host_ps.out;
+}
+
+// kiste attach re-executes itself from a sealed image before it forks, so
+// its helpers, the attached process until its exec included, never run the
+// host's binary: /proc/PID/exe (which root in a privileged container may
+// open, CAP_SYS_PTRACE overriding non-dumpability) is a read-only overlay
+// file or a sealed memfd. The helpers inherit the image of kiste's process,
+// which holds it for its whole life: that process is checked here.
+TEST_F(Attach, RunsFromASealedImage) {
+    Spawned s = spawn({kiste_binary(), "-P", lxcpath_->path(), "attach", name_, "--", "/bin/sh",
+                       "-c", "echo ready; exec sleep 32"},
+                      env());
+    ASSERT_NE(s.read_until("ready").find("ready"), std::string::npos);
+    const std::string exe = fmt::format("/proc/{}/exe", s.pid);
+    struct stat host {
+    }, image{};
+    ASSERT_EQ(::stat(kiste_binary().c_str(), &host), 0);
+    ASSERT_EQ(::stat(exe.c_str(), &image), 0);
+    EXPECT_FALSE(host.st_dev == image.st_dev && host.st_ino == image.st_ino)
+        << "kiste attach runs the host's binary " << kiste_binary();
+    const int w = ::open(exe.c_str(), O_WRONLY | O_CLOEXEC);
+    EXPECT_LT(w, 0) << "the image is writable";
+    if (w >= 0) ::close(w);
+    const int r = ::open(exe.c_str(), O_RDONLY | O_CLOEXEC);
+    EXPECT_GE(r, 0);
+    if (r >= 0) ::close(r);
+    ::kill(s.pid, SIGTERM);
+    EXPECT_EQ(s.wait(), 128 + SIGTERM);
+
+    // The marker of the re-executed kiste does not reach the command.
+    auto env_out = attach({"--", "env"});
+    ASSERT_EQ(env_out.code, 0) << env_out.err;
+    EXPECT_EQ(env_out.out.find("_KISTE_ATTACH_SEALED"), std::string::npos) << env_out.out;
+}
+
+// The helpers themselves, each caught before it runs a single instruction:
+// kiste attach runs under ptrace (fork, clone and exec events), every process
+// or thread it makes is stopped at its birth and its image checked, the
+// attached process before its exec included.
+TEST_F(Attach, EveryHelperStartsFromTheSealedImage) {
+    struct stat host {};
+    ASSERT_EQ(::stat(kiste_binary().c_str(), &host), 0);
+    const std::string lxcpath = lxcpath_->path();
+    const std::vector<std::string> environment = env();
+    const pid_t top = ::fork();
+    ASSERT_GE(top, 0);
+    if (top == 0) {
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        for (const auto& e : environment) ::putenv(const_cast<char*>(e.c_str()));
+        ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
+        ::raise(SIGSTOP);
+        ::execl(kiste_binary().c_str(), "kiste", "-P", lxcpath.c_str(), "attach", name_.c_str(),
+                "--", "/bin/true", nullptr);
+        ::_exit(127);
+    }
+    int st = 0;
+    ASSERT_EQ(::waitpid(top, &st, 0), top);
+    ASSERT_TRUE(WIFSTOPPED(st));
+    ASSERT_EQ(::ptrace(PTRACE_SETOPTIONS, top, nullptr,
+                       PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+                           PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL),
+              0);
+    ASSERT_EQ(::ptrace(PTRACE_CONT, top, nullptr, nullptr), 0);
+
+    std::set<pid_t> live = {top}, born;
+    std::vector<std::string> problems;
+    int top_status = -1;
+    const auto end = Clock::now() + 20s;
+    while ((top_status < 0 || !live.empty()) && Clock::now() < end) {
+        const pid_t p = ::waitpid(-1, &st, __WALL | WNOHANG);
+        if (p <= 0) {
+            std::this_thread::sleep_for(1ms);
+            continue;
+        }
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            live.erase(p);
+            if (p == top) top_status = st;
+            continue;
+        }
+        if (!WIFSTOPPED(st)) continue;
+        int deliver = 0;
+        if (!live.contains(p)) {
+            // A new process or thread, stopped before its first instruction.
+            live.insert(p);
+            born.insert(p);
+            const std::string exe = fmt::format("/proc/{}/exe", p);
+            struct stat image {};
+            if (::stat(exe.c_str(), &image) < 0)
+                problems.push_back(fmt::format("{}: {}", exe, std::strerror(errno)));
+            else if (image.st_dev == host.st_dev && image.st_ino == host.st_ino)
+                problems.push_back(fmt::format("pid {} runs the host's {}", p, kiste_binary()));
+            const int w = ::open(exe.c_str(), O_WRONLY | O_CLOEXEC);
+            if (w >= 0) {
+                problems.push_back(exe + " opens for writing");
+                ::close(w);
+            }
+        } else if ((st >> 16) == 0 && WSTOPSIG(st) != SIGSTOP) {
+            deliver = WSTOPSIG(st);  // an ordinary signal, not a ptrace event
+        }
+        ::ptrace(PTRACE_CONT, p, nullptr, deliver);
+    }
+    if (top_status < 0) {
+        ::kill(top, SIGKILL);
+        ::waitpid(top, &st, __WALL);
+    }
+    ASSERT_TRUE(top_status >= 0 && WIFEXITED(top_status)) << "kiste attach did not end";
+    EXPECT_EQ(WEXITSTATUS(top_status), 0);
+    EXPECT_GE(born.size(), 2U) << "the intermediate and the attached process";
+    std::string all;
+    for (const auto& pr : problems) all += pr + "\n";
+    EXPECT_TRUE(problems.empty()) << all;
+}
+
+// A key in the caller's session keyring, visible to its possessors only, is
+// out of the attached process's reach: it gets a session keyring of its own.
+TEST_F(Attach, CallersSessionKeyringStaysOutside) {
+    const std::string desc = fmt::format("kiste-attach-test-key-{}", ::getpid());
+    const std::string ring = fmt::format("kiste-attach-test-ring-{}", ::getpid());
+    auto in_child = [&desc, &ring] {
+        // A keyring for this child alone, so the test's own stays untouched.
+        if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ring.c_str()) < 0) ::_exit(120);
+        const long key =
+            ::syscall(SYS_add_key, "user", desc.c_str(), "secret", 6, KEY_SPEC_SESSION_KEYRING);
+        if (key < 0) ::_exit(121);
+        // Possessor: everything; owner, group, others: nothing.
+        if (::syscall(SYS_keyctl, KEYCTL_SETPERM, key, 0x3f000000) < 0) ::_exit(122);
+    };
+    // The control: kiste's own process possesses the key.
+    Spawned host = spawn({"/bin/cat", "/proc/keys"}, {}, in_child);
+    const std::string seen = host.read_until(desc);
+    ASSERT_EQ(host.wait(), 0);
+    ASSERT_NE(seen.find(desc), std::string::npos) << seen;
+
+    Spawned s = spawn({kiste_binary(), "-P", lxcpath_->path(), "attach", name_, "--", "/bin/sh",
+                       "-c", "cat /proc/keys; echo done"},
+                      env(), in_child);
+    const std::string inside = s.read_until("done\n");
+    EXPECT_EQ(s.wait(), 0) << inside;
+    EXPECT_NE(inside.find("done"), std::string::npos) << inside;
+    EXPECT_EQ(inside.find(desc), std::string::npos) << inside;
 }
 
 // ---- an unprivileged container: the user namespace is joined first.

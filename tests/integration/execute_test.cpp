@@ -194,6 +194,26 @@ TEST_F(Execute, SysrqTriggerReadOnlyUnderProcMixed) {
     EXPECT_NE(r.out.find("sys-ro\nro,\n"), std::string::npos) << r.out;
 }
 
+// The README's bb.conf gets LXC's default device set, as under `kiste start`:
+// a node root makes inside may not be opened unless the set allows it. The
+// probe only opens /dev/kmsg (c 1 11) for writing and writes nothing.
+TEST_F(Execute, DefaultDeviceSetDeniesUnlistedNodes) {
+    const std::string bb =
+        "lxc.mount.auto = proc:mixed sys:mixed\nlxc.cap.drop = sys_module sys_admin sys_time\n";
+    const char* probe =
+        "d=/tmp/probe.$$; mkdir $d && mknod $d/kmsg c 1 11 && mknod $d/null c 1 3 || exit 9; "
+        "(: >> $d/kmsg) 2>&1 | grep -o 'Operation not permitted' || echo kmsg-opened; "
+        "echo x > $d/null && echo null-ok; rm -r $d";
+    auto r = exec_sh(config(bb), probe);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "Operation not permitted\nnull-ok\n") << r.err;
+
+    // Rules of its own replace the default set: here every device is allowed.
+    r = exec_sh(config(bb + "lxc.cgroup.devices.allow = a\n"), probe);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "kmsg-opened\nnull-ok\n") << r.err;
+}
+
 TEST_F(Execute, MountEntriesFstabAndCreate) {
     TempDir share;
     write_file(share / "hello", "from host\n");

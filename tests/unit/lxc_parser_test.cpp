@@ -71,6 +71,32 @@ TEST(LxcParser, ErrorsNameFileLineKeyAndReason) {
     EXPECT_EQ(error_of(" = value\n"), "bad.conf:1: invalid line '= value': the key is missing");
 }
 
+// (uid_t)-1 and (gid_t)-1 are no ids: setresuid(-1, ...) keeps the caller's,
+// so an init "as 4294967295" would stay root with every capability.
+TEST(LxcParser, MinusOneIdsAreRejected) {
+    EXPECT_EQ(error_of("lxc.uts.name = ok\nlxc.init.uid = 4294967295\n"),
+              "bad.conf:2: lxc.init.uid: invalid value '4294967295': 4294967295 is (uid_t)-1, "
+              "which is no user id");
+    EXPECT_EQ(error_of("lxc.init.gid = 4294967295\n"),
+              "bad.conf:1: lxc.init.gid: invalid value '4294967295': 4294967295 is (gid_t)-1, "
+              "which is no group id");
+    EXPECT_EQ(error_of("lxc.init.gid = -1\n"),
+              "bad.conf:1: lxc.init.gid: invalid value '-1': expected a non-negative integer");
+    EXPECT_EQ(error_of("\nlxc.init.groups = 10,4294967295\n"),
+              "bad.conf:2: lxc.init.groups: invalid value '10,4294967295': 4294967295 is "
+              "(gid_t)-1, which is no group id");
+    EXPECT_EQ(error_of("lxc.idmap = u 0 4294967295 1\n"),
+              "bad.conf:1: lxc.idmap: invalid value 'u 0 4294967295 1': the range passes the "
+              "largest id (4294967294)");
+    EXPECT_EQ(error_of("lxc.idmap = g 4294967200 0 96\n"),
+              "bad.conf:1: lxc.idmap: invalid value 'g 4294967200 0 96': the range passes the "
+              "largest id (4294967294)");
+    auto ok = load_string("lxc.init.uid = 4294967294\nlxc.init.gid = 4294967294\n", "ok.conf");
+    ASSERT_TRUE(ok) << ok.error().message();
+    EXPECT_EQ(ok->spec.process.uid, 4294967294U);
+    EXPECT_EQ(ok->spec.process.gid, 4294967294U);
+}
+
 TEST(LxcParser, FilesReportTheirPath) {
     auto r = load_file(kData + "bad-value.conf");
     ASSERT_FALSE(r);

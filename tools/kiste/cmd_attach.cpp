@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "attach/attach.hpp"
+#include "attach/sealed_self.hpp"
 #include "commands.hpp"
 #include "state/run_lock.hpp"
 
@@ -32,6 +33,8 @@ int run_attach(AttachArgs& a, Context& ctx) {
         ctx.log.error("attach: --keep-env and --clear-env exclude each other");
         return 1;
     }
+    // Before anything is forked: every helper then runs from the sealed image.
+    if (auto st = attach::run_from_sealed_image(ctx.log); !st) return report(ctx, st.error());
     if (a.uid >= 0) a.opt.uid = static_cast<uint32_t>(a.uid);
     if (a.gid >= 0) a.opt.gid = static_cast<uint32_t>(a.gid);
     if (a.cwd_given) a.opt.cwd = a.cwd;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 
 #include "config/lxc/keys.hpp"
 
@@ -39,6 +40,24 @@ struct HostnameCodec {
         return std::string(v);
     }
     static std::string format(const std::string& s) { return s; }
+};
+
+// A user or group id. 4294967295 is (uid_t)-1: setresuid and setresgid take
+// it as "keep this one", so an init "running as" it would stay root with
+// every capability; no file or process can have it either.
+Result<uint32_t> parse_id(std::string_view v, std::string_view type, std::string_view kind) {
+    const uint32_t id = KISTE_TRY(parse_u32(v));
+    if (id == std::numeric_limits<uint32_t>::max())
+        return fail("4294967295 is ({})-1, which is no {} id", type, kind);
+    return id;
+}
+struct UidCodec {
+    static Result<uint32_t> parse(std::string_view v) { return parse_id(v, "uid_t", "user"); }
+    static std::string format(uint32_t n) { return std::to_string(n); }
+};
+struct GidCodec {
+    static Result<uint32_t> parse(std::string_view v) { return parse_id(v, "gid_t", "group"); }
+    static std::string format(uint32_t n) { return std::to_string(n); }
 };
 
 constexpr auto kArch = [](auto& c) -> auto& {
@@ -91,7 +110,9 @@ Status set_groups(LxcConfig& c, const KeyCall&, std::string_view v) {
     for (auto part : split_on(v, ',')) {
         auto g = parse_u32(trim(part));
         if (!g) return invalid(v, "expected a comma-separated list of group ids");
-        add.push_back(*g);
+        auto id = parse_id(trim(part), "gid_t", "group");
+        if (!id) return invalid(v, id.error().root());
+        add.push_back(*id);
     }
     auto& gids = c.spec.process.additional_gids;
     gids.insert(gids.end(), add.begin(), add.end());
@@ -248,8 +269,8 @@ constexpr KeyDef kKeys[] = {
     scalar<CommandCodec, kInitCmd>("lxc.init.cmd"),
     scalar<CommandCodec, kExecuteCmd>("lxc.execute.cmd"),
     scalar<AbsPathCodec, kInitCwd>("lxc.init.cwd"),
-    scalar<U32Codec, kInitUid>("lxc.init.uid"),
-    scalar<U32Codec, kInitGid>("lxc.init.gid"),
+    scalar<UidCodec, kInitUid>("lxc.init.uid"),
+    scalar<GidCodec, kInitGid>("lxc.init.gid"),
     KeyDef{.name = "lxc.init.groups", .set = set_groups, .get = get_groups, .clear = clear_groups},
     scalar<SignalCodec, kHalt>("lxc.signal.halt"),
     scalar<SignalCodec, kReboot>("lxc.signal.reboot"),
