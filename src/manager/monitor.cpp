@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/fail_point.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
 #include "manager/console_server.hpp"
@@ -83,7 +84,9 @@ Status Monitor::write_state(state::State st) {
 
 Status Monitor::boot() {
     const auto& paths = s_.paths;
+    KISTE_TRY(check_fail_point("name-lock"));
     lock_ = KISTE_TRY(state::NameLock::acquire(paths.run_root(), paths.name));
+    KISTE_TRY(check_fail_point("run-dir"));
     for (const std::string& d : {state::run_root(), paths.run_root(), paths.run_dir()}) {
         if (::mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("creating {}", d);
     }
@@ -91,7 +94,9 @@ Status Monitor::boot() {
     rs_.monitor_start_time = state::process_start_time(rs_.monitor_pid);
     rs_.config_file = s_.config_file;
     rs_.log_file = paths.log();
+    KISTE_TRY(check_fail_point("state-file"));
     KISTE_TRY(write_state(state::State::Starting));
+    KISTE_TRY(check_fail_point("monitor-socket"));
     listen_ = KISTE_TRY(proto::listen_at(paths.monitor_socket()));
 
     sigset_t set;
@@ -115,9 +120,11 @@ Status Monitor::boot() {
     }
 
     // The monitor lives in kiste.monitor/NAME, the container in kiste.payload/NAME.
+    KISTE_TRY(check_fail_point("monitor-cgroup"));
     monitor_cgroup_ = KISTE_TRY_CTX(cgroup::enter_monitor_cgroup(paths.name, s_.spec.cgroup),
                                     "the monitor cgroup of {}", paths.name);
     rs_.monitor_cgroup_paths = monitor_cgroup_->paths();
+    KISTE_TRY(check_fail_point("payload-cgroup"));
     cgroup_ = KISTE_TRY_CTX(cgroup::make_manager(paths.name, s_.spec.cgroup), "cgroups of {}",
                             paths.name);
     KISTE_TRY(make_payload_cgroups());
@@ -146,6 +153,7 @@ Status Monitor::make_payload_cgroups() {
     if (auto owner = cgroup::userns_root_owner(s_.spec))
         KISTE_TRY(cgroup_->delegate(owner->first, owner->second));
     KISTE_TRY(write_state(state::State::Starting));
+    KISTE_TRY(check_fail_point("cgroup-settings"));
     // A system container without device rules gets LXC's default set.
     return cgroup_->apply_settings(cgroup::with_default_devices(s_.spec.cgroup));
 }
@@ -161,10 +169,15 @@ Status Monitor::launch_init() {
     // CgroupEntry); its network is set up from out here.
     const auto entry = KISTE_TRY(runtime::open_cgroup_entry(*cgroup_));
     entry.use_in(opt);
-    opt.before_mapped = [this](pid_t pid) -> Status { return net_->setup(pid); };
+    opt.before_mapped = [this](pid_t pid) -> Status {
+        KISTE_TRY(net_->setup(pid));
+        return check_fail_point("network");  // after it made its devices
+    };
+    KISTE_TRY(check_fail_point("launch"));
     init_ = KISTE_TRY(runtime::launch(s_.spec, opt, log_));
     rs_.init_pid = init_->init.pid();
     rs_.init_start_time = state::process_start_time(rs_.init_pid);
+    KISTE_TRY(check_fail_point("running"));
     KISTE_TRY(write_state(state::State::Running));
     log_.info("container {} RUNNING, init pid {}", s_.paths.name, rs_.init_pid);
     return {};
@@ -377,6 +390,8 @@ int run_monitor(MonitorSetup& setup, Logger& log) {
         return 1;
     }
     if (setup.report_fd >= 0) {
+        // A monitor that dies without a word: its starter cleans up after it.
+        if (fail_point("monitor-crash")) ::_exit(1);
         (void)!::write(setup.report_fd, "OK", 2);
         ::close(setup.report_fd);
         setup.report_fd = -1;

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/fail_point.hpp"
 #include "cgroup/cgroup.hpp"
 #include "manager/manager.hpp"
 #include "manager/monitor.hpp"
@@ -86,10 +87,34 @@ pid_t fork_monitor(const MonitorSetup& setup) {
         if (auto dir = cgroup::prepare_monitor_cgroup(setup.paths.name, setup.spec.cgroup);
             dir && *dir >= 0) {
             UniqueFd cg(*dir), pidfd;
+            if (fail_point("fork-monitor")) {
+                errno = EAGAIN;
+                return -1;
+            }
             if (auto pid = runtime::fork_into_cgroup(cg.get(), pidfd)) return *pid;
         }
     }
     return ::fork();
+}
+
+// What a start that failed may have left: a monitor that failed cleans up
+// after itself, one that died leaves its run's records (cleanup_stale) and
+// its cgroup, and fork_monitor's kiste.monitor/NAME stays when no monitor
+// ran or it failed before it entered that cgroup. Once another monitor holds
+// the name, all of that is its own. A cgroup with a process in it is never
+// removed (remove_monitor_cgroup only removes empty ones).
+void undo_failed_start(const MonitorSetup& setup, Logger& log) {
+    const auto& paths = setup.paths;
+    if (state::NameLock::held(paths.run_root(), paths.name)) return;
+    if (auto st = cleanup_stale(paths, log); !st)
+        log.warn("cleaning up after the failed start of {}: {}", paths.name, st.error().message());
+    // The monitor's end of the pipe closes before the kernel takes the
+    // monitor out of its cgroup: that cgroup may be busy for a moment.
+    for (int i = 0; i < 100; ++i) {
+        auto st = cgroup::remove_monitor_cgroup(paths.name, setup.spec.cgroup);
+        if (st || st.error().code() != EBUSY) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 }  // namespace
@@ -110,7 +135,13 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) < 0) return fail_errno("pipe for the monitor");
     pid_t pid = fork_monitor(setup);
-    if (pid < 0) return fail_errno("forking the monitor of {}", paths.name);
+    if (pid < 0) {
+        auto err = Error::from_errno(fmt::format("forking the monitor of {}", paths.name));
+        ::close(pipefd[0]);
+        ::close(pipefd[1]);
+        undo_failed_start(setup, log);
+        return fail(std::move(err));
+    }
     if (pid == 0) {
         ::close(pipefd[0]);
         become_monitor(setup, pipefd[1], log);
@@ -123,6 +154,8 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
     while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<size_t>(n));
     ::close(pipefd[0]);
     if (answer == "OK") return {};
+    // The monitor has exited: the pipe's end closed with it.
+    undo_failed_start(setup, log);
     if (answer.starts_with("ERR ")) return fail("{}", answer.substr(4));
     return fail("the monitor of {} exited without starting it (see {})", paths.name, paths.log());
 }

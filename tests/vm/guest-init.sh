@@ -1,9 +1,10 @@
 #!/bin/sh
 # PID 1 of the test VM's initramfs (busybox sh; setup-vm.sh packs it as /init).
 # Builds the guest's root: the host's / read-only over 9p under a tmpfs
-# overlay, fresh /tmp /run /dev, pure cgroup v2 with every controller enabled
-# at the root, the host folders given with -w mounted read-write at their own
-# paths; then switch_root to guest-stage2.sh, which runs the command.
+# overlay, fresh /tmp /run /dev (the host folders given with -s shown again
+# below them), pure cgroup v2 with every controller enabled at the root, the
+# host folders given with -w mounted read-write at their own paths; then
+# switch_root to guest-stage2.sh, which runs the command.
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -62,6 +63,16 @@ for c in $(cat $R/sys/fs/cgroup/cgroup.controllers); do
 done
 hostname vm
 ip link set lo up
+# Host folders below the guest's own tmpfs (run-in-vm.sh -s, its working
+# directory): the host's tree at the same path, copy-on-write like the rest of /.
+i=0
+while read -r p; do
+    [ -n "$p" ] || continue
+    mkdir -p /upper/s$i/u /upper/s$i/w "$R$p" &&
+        mount -t overlay -o "lowerdir=/lower$p,upperdir=/upper/s$i/u,workdir=/upper/s$i/w" overlay "$R$p" ||
+        die "cannot show the host's $p in the guest"
+    i=$((i + 1))
+done <$C/showdirs
 i=0
 while read -r p; do
     [ -n "$p" ] || continue

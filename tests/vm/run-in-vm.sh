@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/vm/run-in-vm.sh [-w DIR]... [-k MODULE]... [-e VAR=VAL]... [-m MB] [-c CPUS] [-t SECONDS] [--] CMD [ARG...]
+# tests/vm/run-in-vm.sh [-w DIR]... [-s DIR]... [-k MODULE]... [-e VAR=VAL]... [-m MB] [-c CPUS] [-t SECONDS] [--] CMD [ARG...]
 #
 # Boots Debian's kernel under QEMU with a pure cgroup v2 hierarchy and runs
 # CMD as root, in the root cgroup, in the caller's working directory; then
@@ -9,6 +9,9 @@
 #     host stays untouched; /tmp, /var/tmp, /run and /dev/shm are the guest's
 #     own tmpfs (the host's /tmp is hidden)
 #   * -w DIR   shares host DIR read-write at the same path (put results there)
+#   * -s DIR   shows host DIR at the same path although it lies below one of
+#     the guest's own tmpfs (a checkout in /tmp), copy-on-write like the rest
+#     of /; the current directory is shown so without asking
 #   * -k MOD   modprobe MOD before CMD; CMD does not run (status 3) if it fails
 #   * -e VAR=VAL  exported to CMD
 #   * -m MB, -c CPUS  guest memory (2048) and CPUs (2); -t SECONDS  time limit
@@ -26,9 +29,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 mem=${VM_MEM:-2048} cpus=${VM_CPUS:-2} accel=${VM_ACCEL:-tcg} limit=${VM_TIMEOUT:-1800}
-rw=() envs=() mods=()
+rw=() envs=() mods=() shown=()
 usage() {
-    sed -n '2,17s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
     exit 2
 }
 while (($#)); do
@@ -39,6 +42,14 @@ while (($#)); do
                 exit 2
             }
             rw+=("$(realpath "$2")")
+            shift 2
+            ;;
+        -s)
+            [[ -d ${2:-} ]] || {
+                echo "run-in-vm: -s ${2:-}: not a folder" >&2
+                exit 2
+            }
+            shown+=("$(realpath "$2")")
             shift 2
             ;;
         -k) mods+=("$2") && shift 2 ;;
@@ -85,6 +96,16 @@ for e in "${envs[@]+"${envs[@]}"}"; do
     printf 'export %q=%q\n' "${e%%=*}" "${e#*=}" >>"$ctl/env"
 done
 : >"$ctl/rwdirs"
+# The guest mounts its own tmpfs on these: what the command needs from below
+# them (its working directory, a checkout in /tmp) is shown again there.
+: >"$ctl/showdirs"
+for d in "$(pwd -P)" "${shown[@]+"${shown[@]}"}"; do
+    case $d in
+        /tmp | /tmp/* | /var/tmp | /var/tmp/* | /run | /run/* | /dev/shm | /dev/shm/*)
+            echo "$d" >>"$ctl/showdirs"
+            ;;
+    esac
+done
 fsdevs=()
 i=0
 for d in "${rw[@]+"${rw[@]}"}"; do

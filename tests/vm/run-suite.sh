@@ -62,7 +62,8 @@ for e in "${envs[@]}"; do margs+=(-e "$e"); done
 echo "vm-$suite: booting a pure cgroup v2 guest for '$filter'"
 t0=$SECONDS
 cd "$root" || exit 255
-"$here/run-in-vm.sh" -w "$out" "${margs[@]}" -t "${VM_TIMEOUT:-1800}" -- \
+# -s: a checkout or build tree below /tmp is hidden by the guest's own /tmp.
+"$here/run-in-vm.sh" -s "$root" -s "$build" -w "$out" "${margs[@]}" -t "${VM_TIMEOUT:-1800}" -- \
     "$here/guest-gtest.sh" "$bin" "$filter" "$out" "${VM_TEST_TIMEOUT:-300}"
 rc=$?
 secs=$((SECONDS - t0))

@@ -1,0 +1,42 @@
+// The busybox template's default ttys: one, as LXC's busybox template, since
+// each tty costs the host a pty for the container's whole life (no root needed).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+TEST(TemplateBusybox, DefaultsToOneTtyBesideTheConsole) {
+    if (!fs::exists("/bin/busybox")) GTEST_SKIP() << "no /bin/busybox (busybox-static)";
+    const fs::path dir = fs::temp_directory_path() / ("kiste-bbtty-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string cmd = std::string(KISTE_SOURCE_DIR) + "/templates/busybox --path " +
+                            dir.string() + " --name bbtty --rootfs " + dir.string() +
+                            "/rootfs >/dev/null";
+    const int rc = std::system(cmd.c_str());
+    const std::string config = slurp(dir / "config");
+    const std::string inittab = slurp(dir / "rootfs/etc/inittab");
+    fs::remove_all(dir);
+    ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+    EXPECT_NE(config.find("\nlxc.tty.max = 1\n"), std::string::npos) << config;
+    // The console keeps its shell (kiste console's default, -t 0), and tty1 has one.
+    EXPECT_NE(inittab.find("\n::askfirst:-/bin/sh\n"), std::string::npos) << inittab;
+    EXPECT_NE(inittab.find("\ntty1::askfirst:-/bin/sh\n"), std::string::npos) << inittab;
+    EXPECT_EQ(inittab.find("tty2::"), std::string::npos) << inittab;
+}
+
+}  // namespace
