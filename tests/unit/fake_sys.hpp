@@ -36,6 +36,7 @@ public:
     std::vector<std::string> calls;
     std::vector<uint64_t> resolve_flags;       // of every openat2
     std::map<std::string, int> mount_errno;    // shown target -> errno of a failing mount
+    std::map<std::string, int> mknod_errno;    // path -> errno of a failing mknod
     std::map<std::string, unsigned long> vfs;  // path -> ST_* flags for fstatvfs
     int pivot_errno = 0;
 
@@ -127,6 +128,8 @@ public:
     Status mknodat(int dirfd, const char* path, mode_t mode, dev_t dev) override {
         std::string p = join(path_of(dirfd), path);
         if (exists(p)) return fail(Error::from_errno(EEXIST, "mknodat"));
+        if (auto it = mknod_errno.find(p); it != mknod_errno.end())
+            return fail(Error::from_errno(it->second, fmt::format("mknodat({})", path)));
         const char type = S_ISCHR(mode) ? 'c' : S_ISBLK(mode) ? 'b' : S_ISFIFO(mode) ? 'p' : '?';
         fs[p] = Node{type == 'p' ? Kind::File : Kind::Chr, dev};
         calls.push_back(fmt::format("mknod {} {} {}:{}", p, type, major(dev), minor(dev)));

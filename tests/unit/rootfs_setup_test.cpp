@@ -288,6 +288,41 @@ TEST(RootfsSetup, ExtraNodesAreCreatedWithModeAndOwner) {
                    }));
 }
 
+// A device cgroup that denies a node's mknod (the talk's device list leaves
+// out /dev/full): the host's node is bound instead, as LXC does.
+TEST(RootfsSetup, DeniedMknodBindsTheHostsNode) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    s.dev.autodev = true;
+    sys.add_chr("/dev/full", makedev(1, 7));
+    sys.mknod_errno["/rootfs/dev/full"] = EPERM;
+    auto st = setup(s, {}, sys, quiet());
+    ASSERT_TRUE(st) << st.error().message();
+    auto at = std::find(sys.calls.begin(), sys.calls.end(), "chmod /rootfs/dev/zero 0666");
+    ASSERT_NE(at, sys.calls.end());
+    EXPECT_EQ(Calls(at + 1, at + 4), (Calls{
+                                         "create /rootfs/dev/full 0000",
+                                         "mount /dev/full /rootfs/dev/full - MS_BIND",
+                                         "mknod /rootfs/dev/random c 1:8",
+                                     }));
+}
+
+TEST(RootfsSetup, DeniedMknodFailsWhenTheHostsNodeIsAnotherDevice) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    s.dev.autodev = true;
+    sys.add_chr("/dev/full", makedev(1, 3));
+    sys.mknod_errno["/rootfs/dev/full"] = EPERM;
+    auto st = setup(s, {}, sys, quiet());
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code(), EPERM);
+    EXPECT_NE(st.error().message().find("creating device /dev/full"), std::string::npos)
+        << st.error().message();
+    EXPECT_NE(st.error().message().find("the host's /dev/full is another device (1:3)"),
+              std::string::npos)
+        << st.error().message();
+}
+
 TEST(RootfsSetup, ApplicationContainer) {
     FakeSys sys;
     sys.add_dir("/proc");
