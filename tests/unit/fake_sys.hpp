@@ -97,6 +97,15 @@ public:
         return {};
     }
 
+    Result<UniqueFd> clone_tree(int fd) override {
+        calls.push_back(fmt::format("clone_tree {}", path_of(fd)));
+        return handout(path_of(fd));
+    }
+    Status move_mount(int from, int onto) override {
+        calls.push_back(fmt::format("move_mount {} {}", path_of(from), path_of(onto)));
+        return {};
+    }
+
     Result<UniqueFd> open(const char* path, int flags, mode_t mode) override {
         return openat(AT_FDCWD, path, flags, mode);
     }

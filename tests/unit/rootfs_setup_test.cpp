@@ -323,6 +323,30 @@ TEST(RootfsSetup, DeniedMknodFailsWhenTheHostsNodeIsAnotherDevice) {
         << st.error().message();
 }
 
+// With a user namespace the parent opens the rootfs (RootfsForChild): the
+// child clones that tree and moves it onto itself, without walking the
+// rootfs path (whose parents its root may not traverse).
+TEST(RootfsSetup, HandedRootfsIsClonedAndMovedOntoItself) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    auto fd = sys.open("/rootfs", O_PATH | O_DIRECTORY, 0);
+    ASSERT_TRUE(fd);
+    Options o;
+    o.in_user_ns = true;
+    o.rootfs_fd = fd->get();
+    auto st = setup(s, o, sys, quiet());
+    ASSERT_TRUE(st) << st.error().message();
+    EXPECT_EQ(sys.calls, (Calls{
+                             "mount - / - MS_REC|MS_PRIVATE",
+                             "clone_tree /rootfs",
+                             "move_mount /rootfs /rootfs",
+                             "fchdir /rootfs",
+                             "pivot_root . .",
+                             "umount2 . MNT_DETACH",
+                             "chdir /",
+                         }));
+}
+
 TEST(RootfsSetup, ApplicationContainer) {
     FakeSys sys;
     sys.add_dir("/proc");
