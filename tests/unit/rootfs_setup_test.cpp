@@ -347,6 +347,32 @@ TEST(RootfsSetup, HandedRootfsIsClonedAndMovedOntoItself) {
                          }));
 }
 
+// With lxc.rootfs.mount the clone goes onto the stage, also handed over;
+// rootfs.options apply to the clone.
+TEST(RootfsSetup, HandedRootfsGoesOntoTheHandedStage) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    s.rootfs.mount = "/stage";
+    s.rootfs.options = "ro";
+    sys.add_dir("/stage");
+    auto fd = sys.open("/rootfs", O_PATH | O_DIRECTORY, 0);
+    auto stage = sys.open("/stage", O_PATH | O_DIRECTORY, 0);
+    ASSERT_TRUE(fd && stage);
+    Options o;
+    o.in_user_ns = true;
+    o.rootfs_fd = fd->get();
+    o.rootfs_stage_fd = stage->get();
+    auto st = setup(s, o, sys, quiet());
+    ASSERT_TRUE(st) << st.error().message();
+    ASSERT_GE(sys.calls.size(), 4u);
+    EXPECT_EQ(Calls(sys.calls.begin() + 1, sys.calls.begin() + 4),
+              (Calls{
+                  "clone_tree /rootfs",
+                  "move_mount /rootfs /stage",
+                  "mount - /rootfs - MS_RDONLY|MS_REMOUNT|MS_BIND",
+              }));
+}
+
 TEST(RootfsSetup, ApplicationContainer) {
     FakeSys sys;
     sys.add_dir("/proc");
