@@ -26,6 +26,20 @@ Status RealSys::umount2(const char* target, int flags) {
     return {};
 }
 
+Result<UniqueFd> RealSys::clone_tree(int fd) {
+    const long r = ::syscall(SYS_open_tree, fd, "",
+                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+    if (r < 0) return fail_errno("open_tree(fd {}, OPEN_TREE_CLONE|AT_RECURSIVE)", fd);
+    return UniqueFd(static_cast<int>(r));
+}
+
+Status RealSys::move_mount(int from, int onto) {
+    if (::syscall(SYS_move_mount, from, "", onto, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return fail_errno("move_mount(fd {} onto fd {})", from, onto);
+    return {};
+}
+
 Status RealSys::pivot_root(const char* new_root, const char* put_old) {
     if (::syscall(SYS_pivot_root, new_root, put_old) < 0)
         return fail_errno("pivot_root({}, {})", new_root, put_old);

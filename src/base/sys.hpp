@@ -34,6 +34,11 @@ public:
     virtual Status chroot(const char* path) = 0;
     virtual Status chdir(const char* path) = 0;
     virtual Status fchdir(int fd) = 0;
+    // open_tree(fd, "", OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH |
+    // OPEN_TREE_CLOEXEC): a detached copy of the mount tree at `fd`.
+    virtual Result<UniqueFd> clone_tree(int fd) = 0;
+    // move_mount(from, "", onto, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH).
+    virtual Status move_mount(int from, int onto) = 0;
 
     virtual Result<UniqueFd> open(const char* path, int flags, mode_t mode) = 0;
     virtual Result<UniqueFd> openat(int dirfd, const char* path, int flags, mode_t mode) = 0;
@@ -60,6 +65,8 @@ public:
     Status chroot(const char* path) override;
     Status chdir(const char* path) override;
     Status fchdir(int fd) override;
+    Result<UniqueFd> clone_tree(int fd) override;
+    Status move_mount(int from, int onto) override;
     Result<UniqueFd> open(const char* path, int flags, mode_t mode) override;
     Result<UniqueFd> openat(int dirfd, const char* path, int flags, mode_t mode) override;
     Result<UniqueFd> openat2(int dirfd, const char* path, int flags, mode_t mode,

@@ -41,6 +41,32 @@ int write_rank(int version, std::string_view key) {
     return 50;
 }
 
+namespace {
+
+// Why a known file can be missing, for the note.
+std::string_view missing_because(std::string_view file) {
+    if (file == "blkio.weight" || file == "blkio.weight_device" || file == "blkio.bfq.weight" ||
+        file == "blkio.bfq.weight_device")
+        return "no CFQ/BFQ I/O scheduler";
+    if (file == "io.weight" || file == "io.bfq.weight")
+        return "no io.cost controller or BFQ I/O scheduler";
+    if (file.starts_with("memory.memsw.") || file == "memory.swap.max")
+        return "swap accounting is off (swapaccount=1 on the kernel command line)";
+    if (file.starts_with("hugetlb.")) return "no huge page size of that name";
+    if (file.starts_with("cpu.rt_")) return "no CONFIG_RT_GROUP_SCHED";
+    return {};
+}
+
+}  // namespace
+
+std::string unapplied_note(const std::string& source, const std::string& file,
+                           const std::string& why) {
+    const std::string ctrl = file.substr(0, file.find('.'));
+    std::string because = why.empty() ? std::string(missing_because(file)) : why;
+    return fmt::format("{}: the {} controller has no {} file on this host{}; not applied", source,
+                       ctrl, file, because.empty() ? "" : " (" + because + ")");
+}
+
 Result<Plan> plan_settings(const CgroupConfig& given, int target, bool unified) {
     // The structured resources take the raw settings' path (resources.hpp).
     const CgroupConfig cfg = with_resources(given);

@@ -45,6 +45,15 @@ Result<Plan> plan_settings(const CgroupConfig& cfg, int target, bool unified = f
 
 int write_rank(int version, std::string_view key);
 
+// A planned write whose file this host does not have (ENOENT at open): the
+// kernel lacks what the key sets (blkio.weight without CFQ or BFQ, memsw
+// without swap accounting, a v2 controller that is not enabled). Such a
+// key is reported, named with its source and why, and skipped: it does not
+// fail the start (issue 4's rule for keys the host cannot honour).
+// `file`: the file tried; `why`: the reason where the caller knows better.
+std::string unapplied_note(const std::string& source, const std::string& file,
+                           const std::string& why = {});
+
 // "file:line: lxc.cgroup2.memory.max = 1G"
 std::string describe(const CgroupConfig::Setting& s);
 

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -155,7 +156,12 @@ Status Monitor::make_payload_cgroups() {
     KISTE_TRY(write_state(state::State::Starting));
     KISTE_TRY(check_fail_point("cgroup-settings"));
     // A system container without device rules gets LXC's default set.
-    return cgroup_->apply_settings(cgroup::with_default_devices(s_.spec.cgroup));
+    KISTE_TRY(cgroup_->apply_settings(cgroup::with_default_devices(s_.spec.cgroup)));
+    for (const auto& w : cgroup_->warnings()) {
+        log_.warn("{}", w);
+        s_.warnings.push_back(w);
+    }
+    return {};
 }
 
 Status Monitor::launch_init() {
@@ -392,7 +398,14 @@ int run_monitor(MonitorSetup& setup, Logger& log) {
     if (setup.report_fd >= 0) {
         // A monitor that dies without a word: its starter cleans up after it.
         if (fail_point("monitor-crash")) ::_exit(1);
-        (void)!::write(setup.report_fd, "OK", 2);
+        std::string report;
+        for (const auto& w : setup.warnings) {
+            std::string line = w;
+            std::replace(line.begin(), line.end(), '\n', ' ');
+            report += "WARN " + line + "\n";
+        }
+        report += "OK";
+        (void)!::write(setup.report_fd, report.data(), report.size());
         ::close(setup.report_fd);
         setup.report_fd = -1;
         // A detached monitor lives as long as its container: hand back the

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/log.hpp"
 #include "kiste/spec.hpp"
@@ -21,6 +22,9 @@ struct MonitorSetup {
     int report_fd = -1;
     // -F: the console is this process's terminal.
     bool foreground = false;
+    // What the start reports without failing (cgroup keys this host cannot
+    // honour): ahead of the OK on report_fd, one "WARN text\n" each.
+    std::vector<std::string> warnings;
 };
 
 // Runs until the container has stopped; returns the exit code for the process.

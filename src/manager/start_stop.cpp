@@ -125,9 +125,12 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
         return fail(Error(EBUSY, fmt::format("container {} is already {}", paths.name,
                                              state::state_name(seen.state))));
     if (seen.stale) KISTE_TRY(cleanup_stale(paths, log));
-    MonitorSetup setup{paths, KISTE_TRY(start_spec(paths, opt, log)),
-                       opt.config_file.empty() ? paths.config() : opt.config_file, -1,
-                       opt.foreground};
+    MonitorSetup setup{paths,
+                       KISTE_TRY(start_spec(paths, opt, log)),
+                       opt.config_file.empty() ? paths.config() : opt.config_file,
+                       -1,
+                       opt.foreground,
+                       {}};
     if (opt.foreground) {
         if (run_monitor(setup, log) != 0) return fail("container {} failed to start", paths.name);
         return {};
@@ -153,6 +156,13 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
     ssize_t n;
     while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<size_t>(n));
     ::close(pipefd[0]);
+    // Warnings first (see MonitorSetup::warnings), then OK or ERR.
+    while (answer.starts_with("WARN ")) {
+        const size_t end = answer.find('\n');
+        if (end == std::string::npos) break;
+        log.warn("{}", answer.substr(5, end - 5));
+        answer.erase(0, end + 1);
+    }
     if (answer == "OK") return {};
     // The monitor has exited: the pipe's end closed with it.
     undo_failed_start(setup, log);

@@ -44,8 +44,10 @@ bool tty_gid_mapped(const ContainerSpec& spec, const Options& opt) {
     return false;
 }
 
-MountOp mknod_op(std::string target, mode_t mode, dev_t dev) {
-    MountOp op{.kind = OpKind::Mknod, .target = std::move(target)};
+// `host`: the host's node of the same device, bound instead where the
+// device cgroup denies the mknod (see run_mknod).
+MountOp mknod_op(std::string target, mode_t mode, dev_t dev, std::string host = {}) {
+    MountOp op{.kind = OpKind::Mknod, .source = std::move(host), .target = std::move(target)};
     op.mode = mode;
     op.dev = dev;
     return op;
@@ -80,7 +82,8 @@ void append_dev_ops(const ContainerSpec& spec, const Options& opt, std::vector<M
                                   .source = std::string("/dev/") + n.name,
                                   .target = target});
         } else {
-            ops.push_back(mknod_op(target, S_IFCHR | 0666, makedev(n.major, n.minor)));
+            ops.push_back(mknod_op(target, S_IFCHR | 0666, makedev(n.major, n.minor),
+                                   std::string("/dev/") + n.name));
         }
     }
 
@@ -160,7 +163,8 @@ void append_extra_dev_ops(const ContainerSpec& spec, const Options& opt,
             const mode_t type = d.type == 'b' ? S_IFBLK : S_IFCHR;
             MountOp op =
                 mknod_op(target, type | perm,
-                         makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)));
+                         makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor)),
+                         "/" + target);
             op.uid = d.uid;
             op.gid = d.gid;
             ops.push_back(op);

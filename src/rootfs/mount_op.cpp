@@ -95,7 +95,25 @@ Status run_mount(ExecContext& c, const MountOp& op) {
     return {};
 }
 
+namespace {
+
+// The rootfs the parent opened (RootfsForChild): the clone of its tree is
+// moved onto the stage or onto itself; the clone's fd is the new root.
+Status bind_handed_rootfs(ExecContext& c, const MountOp& op) {
+    const int onto = c.opt.rootfs_stage_fd >= 0 ? c.opt.rootfs_stage_fd : c.opt.rootfs_fd;
+    UniqueFd tree =
+        KISTE_TRY_CTX(c.sys.clone_tree(c.opt.rootfs_fd), "cloning the rootfs {}", op.source);
+    KISTE_TRY_CTX(c.sys.move_mount(tree.get(), onto), "mounting the rootfs onto {}", op.target);
+    if ((op.flags & kRemountable) != 0)
+        KISTE_TRY_CTX(remount_bind(c.sys, tree.get(), op.flags), "applying rootfs.options");
+    c.root = std::move(tree);
+    return {};
+}
+
+}  // namespace
+
 Status run_bind_rootfs(ExecContext& c, const MountOp& op) {
+    if (c.opt.rootfs_fd >= 0) return bind_handed_rootfs(c, op);
     constexpr int kDir = O_PATH | O_DIRECTORY | O_CLOEXEC;
     auto src = c.sys.open(op.source.c_str(), kDir, 0);
     if (!src) {

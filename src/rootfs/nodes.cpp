@@ -1,4 +1,5 @@
 // Device nodes, symlinks and masks inside the container's root.
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -19,12 +20,38 @@ Result<UniqueFd> parent_of(ExecContext& c, const std::string& parent) {
                         "creating /{}", parent);
 }
 
+// The device cgroup decides over mknod too ('m'): a config that allows
+// only some devices (the talk's `devices.deny = a`, then a few allows)
+// denies the nodes it leaves out with EPERM. As LXC does, the host's node
+// is bound instead; opening it stays denied (the cgroup checks every open).
+Status bind_host_node(ExecContext& c, const MountOp& op, const Error& denied) {
+    const bool device = S_ISCHR(op.mode) || S_ISBLK(op.mode);
+    if (!device || op.source.empty()) return fail(Error(denied));
+    auto host = c.sys.open(op.source.c_str(), O_PATH | O_CLOEXEC, 0);
+    if (!host)
+        return fail(Error(denied.code(),
+                          fmt::format("{}; the host's {} cannot stand in: {}",
+                                      denied.message(false), op.source, host.error().message())));
+    const struct stat st = KISTE_TRY(c.sys.fstatat(host->get(), ""));
+    if ((st.st_mode & S_IFMT) != (op.mode & S_IFMT) || st.st_rdev != op.dev)
+        return fail(Error(denied.code(), fmt::format("{}; the host's {} is another device ({}:{})",
+                                                     denied.message(false), op.source,
+                                                     major(st.st_rdev), minor(st.st_rdev))));
+    c.log.debug("mknod /{} denied ({}); binding the host's {}", op.target, denied.message(),
+                op.source);
+    return run_bind_device(c, op);
+}
+
 }  // namespace
 
 Status run_mknod(ExecContext& c, const MountOp& op) {
     const auto [parent, name] = split_parent(op.target);
     UniqueFd dir = KISTE_TRY(parent_of(c, parent));
     if (auto st = c.sys.mknodat(dir.get(), name.c_str(), op.mode, op.dev); !st) {
+        if (st.error().code() == EPERM) {
+            dir.reset();
+            return bind_host_node(c, op, st.error());
+        }
         if (st.error().code() != EEXIST) return st;
         c.log.debug("/{} exists, left as it is", op.target);
         return {};

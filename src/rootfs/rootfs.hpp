@@ -32,7 +32,26 @@ struct Options {
     bool new_net_ns = true;    // sysfs may be mounted fresh only with an own net ns
     int console_fd = -1;       // if >=0: bind /proc/self/fd/N (a tty/pty) onto /dev/console
     std::vector<int> tty_fds;  // pty slaves bound onto /dev/tty1..N (lxc.tty.max)
+    // The rootfs (and its lxc.rootfs.mount stage, or -1), opened for the
+    // child by its parent (open_rootfs_for_child); -1: the child opens them.
+    int rootfs_fd = -1;
+    int rootfs_stage_fd = -1;
 };
+
+// A container in a user namespace may not be able to reach its own rootfs:
+// its root is an unprivileged host uid, and container storage commonly lies
+// below 0700 directories (podman's, or a `mktemp -d`). The parent (host
+// root) opens the rootfs, and the lxc.rootfs.mount stage when there is one,
+// inside the child's new mount namespace (through /proc/PID/root, absolute
+// symlinks resolved in it); the child clones that tree and moves it onto
+// itself (open_tree + move_mount), without walking the path. Empty when
+// the spec needs no such help (no rootfs, no new user or mount namespace).
+struct RootfsForChild {
+    UniqueFd rootfs;
+    UniqueFd stage;  // invalid without lxc.rootfs.mount
+};
+bool rootfs_needs_parent(const ContainerSpec& spec);
+Result<RootfsForChild> open_rootfs_for_child(const ContainerSpec& spec, pid_t child);
 
 // The ordered ops of setup() (pure: unit-testable). Fails on a bad rootfs
 // path or a mount entry without a target, naming it.

@@ -1,11 +1,17 @@
 // setup() and finalize(): plan, then execute op by op.
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 
 #include "rootfs/cgroup_mounts.hpp"
 #include "rootfs/exec.hpp"
+#include "rootfs/options.hpp"
 #include "rootfs/rootfs.hpp"
 
 namespace kiste::rootfs {
@@ -78,6 +84,41 @@ Status setup(const ContainerSpec& spec, const Options& opt, Sys& sys, Logger& lo
     if (spec.rootfs.path.empty())
         root = KISTE_TRY(sys.open("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0));
     return execute(ops, opt, sys, log, std::move(root));
+}
+
+bool rootfs_needs_parent(const ContainerSpec& spec) {
+    return !spec.rootfs.path.empty() && spec.ns_new(NsKind::User) && spec.ns_new(NsKind::Mount);
+}
+
+Result<RootfsForChild> open_rootfs_for_child(const ContainerSpec& spec, pid_t child) {
+    RootfsForChild out;
+    if (!rootfs_needs_parent(spec)) return out;
+    const std::string rootfs = KISTE_TRY(parse_rootfs_path(spec.rootfs.path));
+    const std::string proc_root = fmt::format("/proc/{}/root", child);
+    UniqueFd root(::open(proc_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return fail_errno("opening {} (the container's mount namespace)", proc_root);
+    auto open_dir = [&](const std::string& path, const char* what) -> Result<UniqueFd> {
+        open_how how{};
+        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+        how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+        const std::string rel = container_path(path);
+        const long fd =
+            ::syscall(SYS_openat2, root.get(), rel.empty() ? "." : rel.c_str(), &how, sizeof how);
+        if (fd < 0) {
+            const int e = errno;
+            if (e == ENOENT)
+                return fail(Error(e, fmt::format("the {} {} does not exist", what, path)));
+            return fail(Error::from_errno(e, fmt::format("opening the {} {}", what, path)));
+        }
+        return UniqueFd(static_cast<int>(fd));
+    };
+    out.rootfs = KISTE_TRY(open_dir(rootfs, "rootfs"));
+    if (!spec.rootfs.mount.empty()) {
+        if (!spec.rootfs.mount.starts_with('/'))
+            return fail("rootfs.mount {}: not an absolute path", spec.rootfs.mount);
+        out.stage = KISTE_TRY(open_dir(spec.rootfs.mount, "rootfs.mount"));
+    }
+    return out;
 }
 
 Status finalize(const ContainerSpec& spec, const Options& opt, Sys& sys, Logger& log) {

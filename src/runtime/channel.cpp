@@ -165,6 +165,11 @@ Status Channel::expect_only(MsgType t) {
     return {};
 }
 
+Result<std::vector<UniqueFd>> Channel::wait_mapped() {
+    Message m = KISTE_TRY(expect(MsgType::Mapped));
+    return std::move(m.fds);
+}
+
 Result<std::vector<UniqueFd>> Channel::wait_cgroups() {
     Message m = KISTE_TRY(expect(MsgType::Cgroups));
     return std::move(m.fds);

@@ -6,7 +6,7 @@
 //   ------------------------------------------  -----------------------------------------
 //   clone3(namespaces) ------------------------> wait_mapped()
 //   write uid/gid maps, join cgroups
-//   send_mapped()  ----------------------------> setresuid(0); ns joins; rootfs; /dev;
+//   send_mapped([rootfs fds]) -----------------> setresuid(0); ns joins; rootfs; /dev;
 //                                                pivot_root; sysctls; masks; rlimits;
 //   [late cgroups: make the v1 ones              [wait_cgroups(); write "0" to each
 //    send_cgroups(fds of their tasks) -------->   tasks fd; unshare the cgroup ns]
@@ -47,7 +47,10 @@ public:
     void close() { fd_.reset(); }
 
     // ---- parent side
-    Status send_mapped() { return send(MsgType::Mapped, 0, {}); }
+    // `fds`: what the child cannot open itself (rootfs::RootfsForChild).
+    Status send_mapped(const std::vector<int>& fds = {}) {
+        return send(MsgType::Mapped, 0, {}, fds);
+    }
     Status send_go() { return send(MsgType::Go, 0, {}); }
     // The late cgroups exist (see CgroupEntry in launcher.hpp); `tasks`: an
     // fd of each one's v1 `tasks` file, opened by the parent, for the child
@@ -63,7 +66,8 @@ public:
     Status wait_exec(int child_pidfd, const Logger& log);
 
     // ---- child side
-    Status wait_mapped() { return expect_only(MsgType::Mapped); }
+    // The fds that came with MAPPED (close-on-exec).
+    Result<std::vector<UniqueFd>> wait_mapped();
     Status wait_go() { return expect_only(MsgType::Go); }
     // The fds that came with CGROUPS (close-on-exec).
     Result<std::vector<UniqueFd>> wait_cgroups();

@@ -79,8 +79,9 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 // Everything the child does between MAPPED and READY. Runs as the new
 // namespaces' root, single-threaded, in a copy of the parent's memory.
+// `handed`: the fds that came with MAPPED (the rootfs, see RootfsForChild).
 Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns::JoinFds& joins,
-                   Channel& chan, Logger& log) {
+                   std::vector<UniqueFd> handed, Channel& chan, Logger& log) {
     if (spec.ns_new(NsKind::User)) KISTE_TRY(ns::become_ns_root());
     if (opt.net_ns_fd >= 0 && ::setns(opt.net_ns_fd, CLONE_NEWNET) < 0)
         return fail_errno("joining the net namespace made ahead");
@@ -101,8 +102,11 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     ropt.new_net_ns = spec.ns_new(NsKind::Net);
     ropt.console_fd = opt.console_fd;
     ropt.tty_fds = opt.tty_fds;
+    if (!handed.empty()) ropt.rootfs_fd = handed[0].get();
+    if (handed.size() > 1) ropt.rootfs_stage_fd = handed[1].get();
     const bool own_mounts = spec.ns_new(NsKind::Mount);
     if (own_mounts) KISTE_TRY(rootfs::setup(spec, ropt, sys, log));
+    handed.clear();
     // sysctls go through the container's /proc before finalize() makes
     // /proc/sys read-only.
     KISTE_TRY(security::apply_sysctls(spec, log));
@@ -201,10 +205,12 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     // is the parent's.
     auto die = [&chan](const Error& e) { die_with(chan, e); };
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die(Error::from_errno("prctl(PR_SET_PDEATHSIG)"));
-    if (auto st = chan.wait_mapped(); !st) die(st.error());
+    auto handed = chan.wait_mapped();
+    if (!handed) die(handed.error());
     for (const auto& [fd, dir] : opt.cgroup_tasks)
         if (::write(fd, "0", 1) < 0) die(Error::from_errno(fmt::format("joining cgroup {}", dir)));
-    if (auto st = child_setup(spec, opt, joins, chan, log); !st) die(st.error());
+    if (auto st = child_setup(spec, opt, joins, std::move(*handed), chan, log); !st)
+        die(st.error());
 
     std::vector<std::string> env = security::build_environment(spec.process);
     // The command (run directly, or started here for kiste-init to adopt).
@@ -368,7 +374,17 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
     };
     if (opt.before_mapped) KISTE_TRY(opt.before_mapped(out.init.pid()));
     KISTE_TRY(ns::write_id_maps(out.init.pid(), spec));
-    KISTE_TRY(sent(parent_end.send_mapped()));
+    // Only with a user namespace: elsewhere the child reaches its rootfs
+    // itself, and the opens would cost every execute.
+    rootfs::RootfsForChild handed;
+    std::vector<int> handed_fds;
+    if (rootfs::rootfs_needs_parent(spec)) {
+        handed = KISTE_TRY(rootfs::open_rootfs_for_child(spec, out.init.pid()));
+        for (const UniqueFd* fd : {&handed.rootfs, &handed.stage})
+            if (fd->valid()) handed_fds.push_back(fd->get());
+    }
+    KISTE_TRY(sent(parent_end.send_mapped(handed_fds)));
+    handed = {};
     if (opt.make_late_cgroups) {
         const std::vector<UniqueFd> tasks = KISTE_TRY(opt.make_late_cgroups());
         std::vector<int> raw;

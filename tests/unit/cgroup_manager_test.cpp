@@ -163,16 +163,21 @@ TEST_F(FakeTree, ApplySettingsWritesEachHierarchy) {
                     {1, "cpuset.cpus", "1", "cfg:3"},
                     {1, "cpu.shares", "512", "cfg:4"},
                     {2, "memory.max", "1G", "cfg:5"}};  // the v1 key wins on this host
-    // The fake has no cpu.shares: the writes before it happened, then it fails.
-    EXPECT_FALSE(m->apply_settings(cfg));
+    // The fake has no cpu.shares: reported and skipped, the other writes happen.
+    ASSERT_TRUE(m->apply_settings(cfg));
     const auto c1 = fs::path("own/kiste.payload/c1");
     EXPECT_EQ(get(root_ / "memory" / c1 / "memory.limit_in_bytes"), "512M");
     EXPECT_EQ(get(root_ / "pids" / c1 / "pids.max"), "max");
     EXPECT_EQ(get(root_ / "cpuset" / c1 / "cpuset.cpus"), "1");
+    ASSERT_EQ(m->warnings().size(), 2u);  // memory.max not translated; no cpu.shares
+    EXPECT_NE(m->warnings()[1].find("cfg:4: lxc.cgroup.cpu.shares = 512: the cpu controller has "
+                                    "no cpu.shares file on this host; not applied"),
+              std::string::npos)
+        << m->warnings()[1];
     put(root_ / "cpu,cpuacct" / c1 / "cpu.shares", "");
     ASSERT_TRUE(m->apply_settings(cfg));
     EXPECT_EQ(get(root_ / "cpu,cpuacct" / c1 / "cpu.shares"), "512");
-    EXPECT_EQ(m->warnings().size(), 2u);  // "memory.max not translated", once per apply
+    EXPECT_EQ(m->warnings().size(), 3u);  // "memory.max not translated", once per apply
 }
 
 TEST_F(FakeTree, ApplySettingsErrorsNameTheSetting) {
@@ -188,14 +193,70 @@ TEST_F(FakeTree, ApplySettingsErrorsNameTheSetting) {
         << msg;
     EXPECT_NE(msg.find("net_cls controller is not mounted"), std::string::npos) << msg;
 
+    // A file the host lacks is reported, not fatal (MissingFilesAreReportedNotFatal).
     CgroupConfig missing;
     missing.settings = {{1, "memory.no_such_file", "7", "config:3"}};
-    st = m->apply_settings(missing);
-    ASSERT_FALSE(st);
-    msg = st.error().message();
-    EXPECT_EQ(st.error().code(), ENOENT);
-    EXPECT_NE(msg.find("config:3: lxc.cgroup.memory.no_such_file = 7"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("No such file or directory"), std::string::npos) << msg;
+    ASSERT_TRUE(m->apply_settings(missing));
+    ASSERT_EQ(m->warnings().size(), 1u);
+    EXPECT_EQ(m->warnings()[0],
+              "config:3: lxc.cgroup.memory.no_such_file = 7: the memory controller has no "
+              "memory.no_such_file file on this host; not applied");
+}
+
+// The talk's `lxc.cgroup.blkio.weight = 500` on a kernel without CFQ and
+// BFQ (no weight file at all): a warning naming the key and why, the start
+// goes on; the writes after it still happen.
+TEST_F(FakeTree, MissingFilesAreReportedNotFatal) {
+    HostCgroups host = hybrid();
+    Hierarchy blkio{false, {"blkio"}, (root_ / "blkio").string(), (root_ / "blkio/own").string()};
+    fs::create_directories(blkio.base);
+    fake_kernel(blkio.base, blkio);
+    host.hierarchies.push_back(std::move(blkio));
+    auto m = make(host);
+    ASSERT_TRUE(m && m->create());
+    CgroupConfig cfg;
+    cfg.settings = {{1, "blkio.weight", "500", "talk.conf:9"},
+                    {1, "memory.memsw.limit_in_bytes", "1G", "talk.conf:10"},
+                    {1, "pids.max", "20", "talk.conf:11"}};
+    const auto c1 = fs::path("own/kiste.payload/c1");
+    fs::remove(root_ / "memory" / c1 / "memory.memsw.limit_in_bytes");
+    auto st = m->apply_settings(cfg);
+    ASSERT_TRUE(st) << st.error().message();
+    EXPECT_EQ(get(root_ / "pids" / c1 / "pids.max"), "20");
+    ASSERT_EQ(m->warnings().size(), 2u);  // memsw is written first (its rank)
+    EXPECT_EQ(m->warnings()[1],
+              "talk.conf:9: lxc.cgroup.blkio.weight = 500: the blkio controller has no "
+              "blkio.weight file on this host (no CFQ/BFQ I/O scheduler); not applied");
+    EXPECT_NE(m->warnings()[0].find("talk.conf:10: lxc.cgroup.memory.memsw.limit_in_bytes = 1G: "
+                                    "the memory controller has no memory.memsw.limit_in_bytes "
+                                    "file on this host (swap accounting is off"),
+              std::string::npos)
+        << m->warnings()[0];
+
+    // With BFQ the weight goes to blkio.bfq.weight, as before.
+    put(root_ / "blkio" / c1 / "blkio.bfq.weight", "");
+    ASSERT_TRUE(m->apply_settings(cfg));
+    EXPECT_EQ(get(root_ / "blkio" / c1 / "blkio.bfq.weight"), "500");
+}
+
+// The same on v2: io.weight missing (no io.cost, no BFQ) or a controller
+// that is not enabled.
+TEST_F(FakeTree, V2MissingFilesAreReportedNotFatal) {
+    auto m = make(v2());
+    ASSERT_TRUE(m && m->create());
+    CgroupConfig cfg;
+    cfg.settings = {{1, "blkio.weight", "500", "talk.conf:9"}, {2, "pids.max", "20", "c:2"}};
+    auto st = m->apply_settings(cfg);
+    ASSERT_TRUE(st) << st.error().message();
+    EXPECT_EQ(get(root_ / "v2/own/kiste.payload/c1/pids.max"), "20");
+    ASSERT_EQ(m->warnings().size(), 1u);
+    const std::string& w = m->warnings()[0];
+    EXPECT_NE(w.find("talk.conf:9: lxc.cgroup.blkio.weight = 500 (as io.weight): the io "
+                     "controller has no io.weight file on this host (the io controller is not "
+                     "enabled for"),
+              std::string::npos)
+        << w;
+    EXPECT_TRUE(w.ends_with("; not applied")) << w;
 }
 
 TEST_F(FakeTree, FreezeWritesFreezerState) {

@@ -36,6 +36,7 @@ public:
     std::vector<std::string> calls;
     std::vector<uint64_t> resolve_flags;       // of every openat2
     std::map<std::string, int> mount_errno;    // shown target -> errno of a failing mount
+    std::map<std::string, int> mknod_errno;    // path -> errno of a failing mknod
     std::map<std::string, unsigned long> vfs;  // path -> ST_* flags for fstatvfs
     int pivot_errno = 0;
 
@@ -96,6 +97,15 @@ public:
         return {};
     }
 
+    Result<UniqueFd> clone_tree(int fd) override {
+        calls.push_back(fmt::format("clone_tree {}", path_of(fd)));
+        return handout(path_of(fd));
+    }
+    Status move_mount(int from, int onto) override {
+        calls.push_back(fmt::format("move_mount {} {}", path_of(from), path_of(onto)));
+        return {};
+    }
+
     Result<UniqueFd> open(const char* path, int flags, mode_t mode) override {
         return openat(AT_FDCWD, path, flags, mode);
     }
@@ -127,6 +137,8 @@ public:
     Status mknodat(int dirfd, const char* path, mode_t mode, dev_t dev) override {
         std::string p = join(path_of(dirfd), path);
         if (exists(p)) return fail(Error::from_errno(EEXIST, "mknodat"));
+        if (auto it = mknod_errno.find(p); it != mknod_errno.end())
+            return fail(Error::from_errno(it->second, fmt::format("mknodat({})", path)));
         const char type = S_ISCHR(mode) ? 'c' : S_ISBLK(mode) ? 'b' : S_ISFIFO(mode) ? 'p' : '?';
         fs[p] = Node{type == 'p' ? Kind::File : Kind::Chr, dev};
         calls.push_back(fmt::format("mknod {} {} {}:{}", p, type, major(dev), minor(dev)));

@@ -288,6 +288,91 @@ TEST(RootfsSetup, ExtraNodesAreCreatedWithModeAndOwner) {
                    }));
 }
 
+// A device cgroup that denies a node's mknod (the talk's device list leaves
+// out /dev/full): the host's node is bound instead, as LXC does.
+TEST(RootfsSetup, DeniedMknodBindsTheHostsNode) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    s.dev.autodev = true;
+    sys.add_chr("/dev/full", makedev(1, 7));
+    sys.mknod_errno["/rootfs/dev/full"] = EPERM;
+    auto st = setup(s, {}, sys, quiet());
+    ASSERT_TRUE(st) << st.error().message();
+    auto at = std::find(sys.calls.begin(), sys.calls.end(), "chmod /rootfs/dev/zero 0666");
+    ASSERT_NE(at, sys.calls.end());
+    EXPECT_EQ(Calls(at + 1, at + 4), (Calls{
+                                         "create /rootfs/dev/full 0000",
+                                         "mount /dev/full /rootfs/dev/full - MS_BIND",
+                                         "mknod /rootfs/dev/random c 1:8",
+                                     }));
+}
+
+TEST(RootfsSetup, DeniedMknodFailsWhenTheHostsNodeIsAnotherDevice) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    s.dev.autodev = true;
+    sys.add_chr("/dev/full", makedev(1, 3));
+    sys.mknod_errno["/rootfs/dev/full"] = EPERM;
+    auto st = setup(s, {}, sys, quiet());
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code(), EPERM);
+    EXPECT_NE(st.error().message().find("creating device /dev/full"), std::string::npos)
+        << st.error().message();
+    EXPECT_NE(st.error().message().find("the host's /dev/full is another device (1:3)"),
+              std::string::npos)
+        << st.error().message();
+}
+
+// With a user namespace the parent opens the rootfs (RootfsForChild): the
+// child clones that tree and moves it onto itself, without walking the
+// rootfs path (whose parents its root may not traverse).
+TEST(RootfsSetup, HandedRootfsIsClonedAndMovedOntoItself) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    auto fd = sys.open("/rootfs", O_PATH | O_DIRECTORY, 0);
+    ASSERT_TRUE(fd);
+    Options o;
+    o.in_user_ns = true;
+    o.rootfs_fd = fd->get();
+    auto st = setup(s, o, sys, quiet());
+    ASSERT_TRUE(st) << st.error().message();
+    EXPECT_EQ(sys.calls, (Calls{
+                             "mount - / - MS_REC|MS_PRIVATE",
+                             "clone_tree /rootfs",
+                             "move_mount /rootfs /rootfs",
+                             "fchdir /rootfs",
+                             "pivot_root . .",
+                             "umount2 . MNT_DETACH",
+                             "chdir /",
+                         }));
+}
+
+// With lxc.rootfs.mount the clone goes onto the stage, also handed over;
+// rootfs.options apply to the clone.
+TEST(RootfsSetup, HandedRootfsGoesOntoTheHandedStage) {
+    FakeSys sys;
+    ContainerSpec s = bare_rootfs(sys);
+    s.rootfs.mount = "/stage";
+    s.rootfs.options = "ro";
+    sys.add_dir("/stage");
+    auto fd = sys.open("/rootfs", O_PATH | O_DIRECTORY, 0);
+    auto stage = sys.open("/stage", O_PATH | O_DIRECTORY, 0);
+    ASSERT_TRUE(fd && stage);
+    Options o;
+    o.in_user_ns = true;
+    o.rootfs_fd = fd->get();
+    o.rootfs_stage_fd = stage->get();
+    auto st = setup(s, o, sys, quiet());
+    ASSERT_TRUE(st) << st.error().message();
+    ASSERT_GE(sys.calls.size(), 4u);
+    EXPECT_EQ(Calls(sys.calls.begin() + 1, sys.calls.begin() + 4),
+              (Calls{
+                  "clone_tree /rootfs",
+                  "move_mount /rootfs /stage",
+                  "mount - /rootfs - MS_RDONLY|MS_REMOUNT|MS_BIND",
+              }));
+}
+
 TEST(RootfsSetup, ApplicationContainer) {
     FakeSys sys;
     sys.add_dir("/proc");

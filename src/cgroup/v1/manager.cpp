@@ -2,6 +2,7 @@
 // hierarchy (controllers and name=systemd), plus the cgroup2 mount of a
 // hybrid host (systemd inside a container wants it; cgroup.kill works there).
 #include <cerrno>
+#include <optional>
 
 #include "cgroup/manager_impl.hpp"
 #include "cgroup/settings.hpp"
@@ -43,6 +44,12 @@ public:
                     if (write_key(plan.writes[j].key, plan.writes[j].value))
                         st = write_key(w.key, w.value);
                     break;
+                }
+            }
+            if (!st && st.error().code() == ENOENT) {
+                if (auto file = missing_file(w.key)) {
+                    warnings_.push_back(unapplied_note(w.source, *file));
+                    continue;
                 }
             }
             if (!st) return fail(std::move(st.error()).context(w.source));
@@ -164,6 +171,13 @@ private:
         auto d = KISTE_TRY(open_dir(s->dir));
         std::string file = ctrl == "blkio" ? v1::blkio::file_for(d, key) : key;
         return std::pair<Dir, std::string>{std::move(d), std::move(file)};
+    }
+
+    // The file `key` goes to, when this host's cgroup does not have it.
+    std::optional<std::string> missing_file(const std::string& key) {
+        auto where = locate(key);
+        if (!where || file_exists(where->first, where->second)) return std::nullopt;
+        return where->second;
     }
 
     Status write_key(const std::string& key, const std::string& value) {

@@ -53,6 +53,10 @@ public:
         auto d = KISTE_TRY(open_dir(slot().dir));
         for (const auto& w : plan.writes) {
             auto st = write_file(d, w.key, w.value);
+            if (!st && st.error().code() == ENOENT && !file_exists(d, w.key)) {
+                warnings_.push_back(unapplied_note(w.source, w.key, not_enabled(d, w.key)));
+                continue;
+            }
             if (!st) return fail(std::move(explain(d, w.key, st.error())).context(w.source));
         }
         if (!plan.devices.empty()) {
@@ -152,18 +156,23 @@ private:
         return {};
     }
 
+    // "the io controller is not enabled for DIR (available: ...)" when the
+    // key's controller is not enabled there; empty otherwise.
+    static std::string not_enabled(const Dir& d, const std::string& key) {
+        const auto ctrl = std::string(controller_of(key));
+        const auto offered = v2::core::controllers(d);
+        if (ctrl == "cgroup" || std::find(offered.begin(), offered.end(), ctrl) != offered.end())
+            return {};
+        std::string list;
+        for (const auto& c : offered) list += (list.empty() ? "" : " ") + c;
+        return fmt::format("the {} controller is not enabled for {} (available: {})", ctrl, d.path,
+                           list.empty() ? "none" : list);
+    }
+
     // A missing file mostly means a controller that is not enabled here.
     static Error explain(const Dir& d, const std::string& key, Error e) {
         if (e.code() != ENOENT) return e;
-        const auto ctrl = std::string(controller_of(key));
-        const auto offered = v2::core::controllers(d);
-        if (ctrl != "cgroup" && std::find(offered.begin(), offered.end(), ctrl) == offered.end()) {
-            std::string list;
-            for (const auto& c : offered) list += (list.empty() ? "" : " ") + c;
-            return std::move(e).context(
-                fmt::format("the {} controller is not enabled for {} (available: {})", ctrl, d.path,
-                            list.empty() ? "none" : list));
-        }
+        if (auto why = not_enabled(d, key); !why.empty()) return std::move(e).context(why);
         return e;
     }
 };
