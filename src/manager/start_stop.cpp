@@ -37,11 +37,42 @@ Result<lxc::LxcConfig> load_config(const state::ContainerPaths& paths,
 
 namespace {
 
+// A system container needs a root of its own. Without one its init is the
+// host's own /sbin/init on the host's files with every capability: it boots
+// the host a second time (systemd's boot cleans the host's /tmp). So start
+// refuses before anything is made; kiste execute (lxc-execute) is the verb
+// that runs an application on the host's files.
+Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
+                        const std::string& name, const std::string& file) {
+    constexpr const char* kWhy =
+        "a system container without a root of its own would boot the host's init on the "
+        "host's files";
+    if (spec.rootfs.path.empty()) {
+        if (!cfg.spec.rootfs.path.empty())
+            return fail("refusing to start {}: lxc.rootfs.path = {} ({}) names no directory: {}",
+                        name, cfg.spec.rootfs.path, file, kWhy);
+        return fail(
+            "refusing to start {}: its config {} sets no lxc.rootfs.path, and {} (give it one: "
+            "lxc.rootfs.path = DIR, or make a new container with kiste create NAME -t busybox; "
+            "kiste execute runs an application on the host's files)",
+            name, file, kWhy);
+    }
+    struct stat root {};
+    struct stat host {};
+    if (::stat(spec.rootfs.path.c_str(), &root) == 0 && ::stat("/", &host) == 0 &&
+        root.st_dev == host.st_dev && root.st_ino == host.st_ino)
+        return fail("refusing to start {}: lxc.rootfs.path = {} ({}) is the host's own root: {}",
+                    name, cfg.spec.rootfs.path, file, kWhy);
+    return {};
+}
+
 Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const StartOptions& opt,
                                  Logger& log) {
     lxc::LxcConfig cfg = KISTE_TRY(load_config(paths, opt.config_file, opt.overrides));
     ContainerSpec spec = KISTE_TRY(lxc::to_spec(cfg, lxc::Purpose::Start));
     spec.name = paths.name;
+    KISTE_TRY(require_own_root(spec, cfg, paths.name,
+                               opt.config_file.empty() ? paths.config() : opt.config_file));
     std::string init = cfg.init_cmd.empty() ? "/sbin/init" : cfg.init_cmd;
     spec.process.args = KISTE_TRY(lxc::split_command(init));
     spec.process.args.insert(spec.process.args.end(), opt.init_args.begin(), opt.init_args.end());
