@@ -19,6 +19,7 @@
 
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
+#include "manager/halt_signal.hpp"
 #include "manager/protocol.hpp"
 #include "manager/ptys.hpp"
 #include "net/network.hpp"
@@ -58,6 +59,7 @@ private:
     void on_terminal_input();
     void begin_stop(int timeout_seconds, bool kill_now);
     void send_signal(int sig);
+    int halt_signal();
     Status write_state(state::State st);
     void drop_client(size_t idx);
 
@@ -74,6 +76,7 @@ private:
     std::optional<runtime::Launched> init_;
     state::RuntimeState rs_;
     bool stopping_ = false;
+    bool killed_after_timeout_ = false;  // told to the stop clients
     bool done_ = false;
     std::optional<Clock::time_point> kill_at_;
     termios saved_termios_{};
@@ -178,6 +181,15 @@ void Monitor::send_signal(int sig) {
     if (init_ && init_->init.active()) (void)init_->init.signal(sig);
 }
 
+int Monitor::halt_signal() {
+    std::optional<SignalMasks> masks;
+    if (init_ && init_->init.active()) masks = read_signal_masks(init_->init.pid());
+    const int sig = choose_halt_signal(s_.spec.signal_halt, masks);
+    log_.info("halting {} with signal {}{}", s_.paths.name, sig,
+              s_.spec.signal_halt != 0 ? " (lxc.signal.halt)" : "");
+    return sig;
+}
+
 void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
     if (!stopping_) {
         stopping_ = true;
@@ -194,7 +206,7 @@ void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
         send_signal(SIGKILL);
         return;
     }
-    send_signal(s_.spec.signal_halt != 0 ? s_.spec.signal_halt : SIGPWR);
+    send_signal(halt_signal());
     if (timeout_seconds > 0) {
         auto at = Clock::now() + std::chrono::seconds(timeout_seconds);
         if (!kill_at_ || at < *kill_at_) kill_at_ = at;
@@ -329,6 +341,7 @@ int Monitor::serve() {
         if (kill_at_ && Clock::now() >= *kill_at_) {
             log_.warn("container {} did not stop in time; killing it", s_.paths.name);
             kill_at_.reset();
+            killed_after_timeout_ = true;
             begin_stop(0, true);
         }
         if (rc <= 0) continue;

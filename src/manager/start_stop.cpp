@@ -128,8 +128,8 @@ pid_t fork_monitor(const MonitorSetup& setup) {
 Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger& log) {
     auto seen = state::observe(paths);
     if (seen.state != state::State::Stopped)
-        return fail(Error(EBUSY, fmt::format("container {} is already {}", paths.name,
-                                             state::state_name(seen.state))));
+        return fail(Error(EALREADY, fmt::format("container {} is already {}", paths.name,
+                                                state::state_name(seen.state))));
     if (seen.stale) KISTE_TRY(cleanup_stale(paths, log));
     MonitorSetup setup{paths, KISTE_TRY(start_spec(paths, opt, log)),
                        opt.config_file.empty() ? paths.config() : opt.config_file, -1,
@@ -192,32 +192,38 @@ Status cleanup_stale(const state::ContainerPaths& paths, Logger& log) {
     return {};
 }
 
-Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log) {
+Result<StopOutcome> stop_container(const state::ContainerPaths& paths, const StopOptions& opt,
+                                   Logger& log) {
     auto seen = state::observe(paths);
     if (seen.state == state::State::Stopped) {
-        if (seen.stale) {
-            log.info("container {} was not running; cleaning up what its last run left",
-                     paths.name);
-            return cleanup_stale(paths, log);
-        }
-        log.info("container {} is not running", paths.name);
-        return {};
+        if (!seen.stale) return StopOutcome::NotRunning;
+        log.info("container {} was not running; cleaning up what its last run left", paths.name);
+        KISTE_TRY(cleanup_stale(paths, log));
+        return StopOutcome::Cleaned;
     }
     if (opt.reboot) {
         KISTE_TRY(proto::request(paths.monitor_socket(), "reboot"));
-        return {};
+        return StopOutcome::Rebooting;
     }
     auto reply = proto::request(paths.monitor_socket(),
                                 fmt::format("stop {} {}", opt.timeout_seconds, opt.kill ? 1 : 0));
     if (!reply) {
         // The monitor died between our look and our request.
-        if (state::observe(paths).state == state::State::Stopped) return cleanup_stale(paths, log);
+        if (state::observe(paths).state == state::State::Stopped) {
+            KISTE_TRY(cleanup_stale(paths, log));
+            return StopOutcome::Cleaned;
+        }
         return fail(std::move(reply.error()));
     }
     // The monitor answers just before it exits; once its name lock is gone,
     // every command sees STOPPED.
     for (int i = 0; i < 200 && state::NameLock::held(paths.run_root(), paths.name); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return *reply == "killed" ? StopOutcome::Killed : StopOutcome::Stopped;
+}
+
+Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log) {
+    KISTE_TRY(stop_container(paths, opt, log));
     return {};
 }
 

@@ -121,5 +121,69 @@ TEST_F(StartStop, CreateNoneGivesAnEmptyRootfs) {
     EXPECT_FALSE(fs::exists(dir("empty")));
 }
 
+TEST_F(StartStop, InitIgnoringSigpwrHaltsOnSigrtmin3) {
+    // 37 is SIGRTMIN+3 with glibc; busybox sh knows it by number only.
+    make_script_container("rt3",
+                          "trap '' PWR\n"
+                          "trap 'exit 0' 37\n"
+                          "while :; do sleep 1 & wait; done\n");
+    auto r = kiste({"start", "rt3"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto t0 = std::chrono::steady_clock::now();
+    r = kiste({"stop", "-t", "20", "rt3"});
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_LT(took, 10s) << "waited for the SIGKILL timeout";
+    EXPECT_EQ(state_of("rt3"), "STOPPED");
+}
+
+TEST_F(StartStop, StopThatHadToKillSaysSo) {
+    make_script_container("deaf",
+                          "trap '' PWR 37\n"
+                          "while :; do sleep 1 & wait; done\n");
+    auto r = kiste({"start", "deaf"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto t0 = std::chrono::steady_clock::now();
+    r = kiste({"stop", "-t", "1", "deaf"});
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("killed"), std::string::npos) << r.err;
+    EXPECT_GE(took, 1s);
+    EXPECT_LT(took, 10s);
+    EXPECT_EQ(state_of("deaf"), "STOPPED");
+
+    // -k asks for the kill: no failure.
+    ASSERT_EQ(kiste({"start", "deaf"}).code, 0);
+    r = kiste({"stop", "-k", "deaf"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+}
+
+TEST_F(StartStop, ExitCodesAsLxc) {
+    // lxc-stop: 2 with a message when the container does not run.
+    auto r = kiste({"stop", "nosuch"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+
+    make_script_container("idle", "trap 'exit 0' PWR\nwhile :; do sleep 1 & wait; done\n");
+    r = kiste({"stop", "idle"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("idle is not running"), std::string::npos) << r.err;
+    r = kiste({"stop", "-k", "idle"});
+    EXPECT_EQ(r.code, 2);
+
+    // lxc-start: starting a running container succeeds, with a message.
+    ASSERT_EQ(kiste({"start", "idle"}).code, 0);
+    r = kiste({"start", "idle"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.err.find("already RUNNING"), std::string::npos) << r.err;
+    EXPECT_EQ(state_of("idle"), "RUNNING");
+    r = kiste({"stop", "idle"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(state_of("idle"), "STOPPED");
+}
+
 }  // namespace
 }  // namespace kiste::test
