@@ -202,8 +202,13 @@ void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
             log_.warn("thawing {} before stopping it: {}", s_.paths.name, st.error().message());
     }
     if (kill_now || timeout_seconds == 0) {
-        (void)cgroup_->kill_all();
+        // SIGKILL to the init of its own pid namespace ends all of it: the
+        // kernel kills the rest before the init is reaped, and on_init_exit
+        // finds the cgroups empty. kill_all waits for its kills to land (on
+        // a v1 host by listing, freezing and killing again and again): only
+        // a container on the host's pid namespace needs it here.
         send_signal(SIGKILL);
+        if (!s_.spec.ns_new(NsKind::Pid) || !init_) (void)cgroup_->kill_all();
         return;
     }
     send_signal(halt_signal());
@@ -398,8 +403,13 @@ void Monitor::teardown() {
     ::unlink(s_.paths.state_file().c_str());
     ::rmdir(s_.paths.run_dir().c_str());
     ::rmdir(s_.paths.run_root().c_str());  // only when empty (a per-path subdirectory)
+    // Nothing of the run is left: the name is free before the stop clients
+    // hear of it, so they need not wait for this process to exit.
+    lock_ = state::NameLock{};
     for (auto& c : clients_)
-        if (c->awaits_stop) (void)proto::send(c->fd.get(), proto::Reply, "stopped");
+        if (c->awaits_stop)
+            (void)proto::send(c->fd.get(), proto::Reply,
+                              killed_after_timeout_ ? "killed" : "stopped");
     clients_.clear();
     log_.info("container {} STOPPED", s_.paths.name);
 }

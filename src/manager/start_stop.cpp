@@ -194,32 +194,29 @@ Status cleanup_stale(const state::ContainerPaths& paths, Logger& log) {
 
 Result<StopOutcome> stop_container(const state::ContainerPaths& paths, const StopOptions& opt,
                                    Logger& log) {
+    // A live container's monitor answers: asking it first spares the look
+    // at the state file, the mounts and every cgroup hierarchy that
+    // state::observe takes.
+    const std::string req = opt.reboot
+                                ? std::string("reboot")
+                                : fmt::format("stop {} {}", opt.timeout_seconds, opt.kill ? 1 : 0);
+    auto reply = proto::request(paths.monitor_socket(), req);
+    if (reply) {
+        if (opt.reboot) return StopOutcome::Rebooting;
+        // The monitor frees the name before it answers; one that does not
+        // (an older kiste's) frees it when it exits, just after.
+        for (int i = 0; i < 200 && state::NameLock::held(paths.run_root(), paths.name); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return *reply == "killed" ? StopOutcome::Killed : StopOutcome::Stopped;
+    }
+    // No answer: it does not run, its monitor died (what that run left is
+    // cleaned up), or it died while we asked.
     auto seen = state::observe(paths);
-    if (seen.state == state::State::Stopped) {
-        if (!seen.stale) return StopOutcome::NotRunning;
-        log.info("container {} was not running; cleaning up what its last run left", paths.name);
-        KISTE_TRY(cleanup_stale(paths, log));
-        return StopOutcome::Cleaned;
-    }
-    if (opt.reboot) {
-        KISTE_TRY(proto::request(paths.monitor_socket(), "reboot"));
-        return StopOutcome::Rebooting;
-    }
-    auto reply = proto::request(paths.monitor_socket(),
-                                fmt::format("stop {} {}", opt.timeout_seconds, opt.kill ? 1 : 0));
-    if (!reply) {
-        // The monitor died between our look and our request.
-        if (state::observe(paths).state == state::State::Stopped) {
-            KISTE_TRY(cleanup_stale(paths, log));
-            return StopOutcome::Cleaned;
-        }
-        return fail(std::move(reply.error()));
-    }
-    // The monitor answers just before it exits; once its name lock is gone,
-    // every command sees STOPPED.
-    for (int i = 0; i < 200 && state::NameLock::held(paths.run_root(), paths.name); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return *reply == "killed" ? StopOutcome::Killed : StopOutcome::Stopped;
+    if (seen.state != state::State::Stopped) return fail(std::move(reply.error()));
+    if (!seen.stale) return StopOutcome::NotRunning;
+    log.info("container {} was not running; cleaning up what its last run left", paths.name);
+    KISTE_TRY(cleanup_stale(paths, log));
+    return StopOutcome::Cleaned;
 }
 
 Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log) {
