@@ -26,7 +26,8 @@ struct StartOptions {
     bool allow_unapplied = false;
 };
 // Returns once the container is RUNNING (or, with foreground, once it stopped),
-// or fails with the reason.
+// or fails with the reason: EALREADY when it is not STOPPED (lxc-start
+// counts that as success).
 Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger& log);
 
 struct StopOptions {
@@ -34,8 +35,18 @@ struct StopOptions {
     bool kill = false;         // -k: SIGKILL at once
     bool reboot = false;       // -r
 };
-// Stops a running container (a no-op with a note for a stopped one) and
-// cleans up what a dead run left behind.
+enum class StopOutcome {
+    Stopped,     // it halted (or -k killed it, as asked)
+    Killed,      // it did not halt within the timeout and was killed
+    NotRunning,  // it was not running
+    Cleaned,     // its monitor had died: what that run left was cleaned up
+    Rebooting,   // -r: the reboot signal was sent
+};
+// Stops a running container and cleans up what a dead run left behind.
+Result<StopOutcome> stop_container(const state::ContainerPaths& paths, const StopOptions& opt,
+                                   Logger& log);
+// The same, for callers that only care that it is down (a stopped container
+// and a kill after the timeout are no failure here).
 Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log);
 
 // Removes the leftovers of a run whose monitor died: cgroups, host network

@@ -22,6 +22,7 @@
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
 #include "manager/console_server.hpp"
+#include "manager/halt_signal.hpp"
 #include "manager/protocol.hpp"
 #include "manager/ptys.hpp"
 #include "net/network.hpp"
@@ -57,6 +58,7 @@ private:
     void on_terminal_input();
     void begin_stop(int timeout_seconds, bool kill_now);
     void send_signal(int sig);
+    int halt_signal();
     Status write_state(state::State st);
 
     MonitorSetup& s_;
@@ -72,6 +74,7 @@ private:
     std::optional<runtime::Launched> init_;
     state::RuntimeState rs_;
     bool stopping_ = false;
+    bool killed_after_timeout_ = false;  // told to the stop clients
     bool done_ = false;
     std::optional<Clock::time_point> kill_at_;
     termios saved_termios_{};
@@ -193,6 +196,15 @@ void Monitor::send_signal(int sig) {
     if (init_ && init_->init.active()) (void)init_->init.signal(sig);
 }
 
+int Monitor::halt_signal() {
+    std::optional<SignalMasks> masks;
+    if (init_ && init_->init.active()) masks = read_signal_masks(init_->init.pid());
+    const int sig = choose_halt_signal(s_.spec.signal_halt, masks);
+    log_.info("halting {} with signal {}{}", s_.paths.name, sig,
+              s_.spec.signal_halt != 0 ? " (lxc.signal.halt)" : "");
+    return sig;
+}
+
 void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
     if (!stopping_) {
         stopping_ = true;
@@ -205,11 +217,16 @@ void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
             log_.warn("thawing {} before stopping it: {}", s_.paths.name, st.error().message());
     }
     if (kill_now || timeout_seconds == 0) {
-        (void)cgroup_->kill_all();
+        // SIGKILL to the init of its own pid namespace ends all of it: the
+        // kernel kills the rest before the init is reaped, and on_init_exit
+        // finds the cgroups empty. kill_all waits for its kills to land (on
+        // a v1 host by listing, freezing and killing again and again): only
+        // a container on the host's pid namespace needs it here.
         send_signal(SIGKILL);
+        if (!s_.spec.ns_new(NsKind::Pid) || !init_) (void)cgroup_->kill_all();
         return;
     }
-    send_signal(s_.spec.signal_halt != 0 ? s_.spec.signal_halt : SIGPWR);
+    send_signal(halt_signal());
     if (timeout_seconds > 0) {
         auto at = Clock::now() + std::chrono::seconds(timeout_seconds);
         if (!kill_at_ || at < *kill_at_) kill_at_ = at;
@@ -284,6 +301,7 @@ int Monitor::serve() {
         if (kill_at_ && Clock::now() >= *kill_at_) {
             log_.warn("container {} did not stop in time; killing it", s_.paths.name);
             kill_at_.reset();
+            killed_after_timeout_ = true;
             begin_stop(0, true);
         }
         if (rc <= 0) continue;
@@ -323,8 +341,13 @@ void Monitor::teardown() {
     ::unlink(s_.paths.state_file().c_str());
     ::rmdir(s_.paths.run_dir().c_str());
     ::rmdir(s_.paths.run_root().c_str());  // only when empty (a per-path subdirectory)
+    // Nothing of the run is left: the name is free before the stop clients
+    // hear of it, so they need not wait for this process to exit.
+    lock_ = state::NameLock{};
     for (auto& c : console_.clients())
-        if (c->awaits_stop) (void)proto::send(c->fd.get(), proto::Reply, "stopped");
+        if (c->awaits_stop)
+            (void)proto::send(c->fd.get(), proto::Reply,
+                              killed_after_timeout_ ? "killed" : "stopped");
     console_.clients().clear();
     log_.info("container {} STOPPED", s_.paths.name);
 }

@@ -38,11 +38,42 @@ Result<lxc::LxcConfig> load_config(const state::ContainerPaths& paths,
 
 namespace {
 
+// A system container needs a root of its own. Without one its init is the
+// host's own /sbin/init on the host's files with every capability: it boots
+// the host a second time (systemd's boot cleans the host's /tmp). So start
+// refuses before anything is made; kiste execute (lxc-execute) is the verb
+// that runs an application on the host's files.
+Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
+                        const std::string& name, const std::string& file) {
+    constexpr const char* kWhy =
+        "a system container without a root of its own would boot the host's init on the "
+        "host's files";
+    if (spec.rootfs.path.empty()) {
+        if (!cfg.spec.rootfs.path.empty())
+            return fail("refusing to start {}: lxc.rootfs.path = {} ({}) names no directory: {}",
+                        name, cfg.spec.rootfs.path, file, kWhy);
+        return fail(
+            "refusing to start {}: its config {} sets no lxc.rootfs.path, and {} (give it one: "
+            "lxc.rootfs.path = DIR, or make a new container with kiste create NAME -t busybox; "
+            "kiste execute runs an application on the host's files)",
+            name, file, kWhy);
+    }
+    struct stat root {};
+    struct stat host {};
+    if (::stat(spec.rootfs.path.c_str(), &root) == 0 && ::stat("/", &host) == 0 &&
+        root.st_dev == host.st_dev && root.st_ino == host.st_ino)
+        return fail("refusing to start {}: lxc.rootfs.path = {} ({}) is the host's own root: {}",
+                    name, cfg.spec.rootfs.path, file, kWhy);
+    return {};
+}
+
 Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const StartOptions& opt,
                                  Logger& log) {
     lxc::LxcConfig cfg = KISTE_TRY(load_config(paths, opt.config_file, opt.overrides));
     ContainerSpec spec = KISTE_TRY(lxc::to_spec(cfg, lxc::Purpose::Start));
     spec.name = paths.name;
+    KISTE_TRY(require_own_root(spec, cfg, paths.name,
+                               opt.config_file.empty() ? paths.config() : opt.config_file));
     std::string init = cfg.init_cmd.empty() ? "/sbin/init" : cfg.init_cmd;
     spec.process.args = KISTE_TRY(lxc::split_command(init));
     spec.process.args.insert(spec.process.args.end(), opt.init_args.begin(), opt.init_args.end());
@@ -122,8 +153,8 @@ void undo_failed_start(const MonitorSetup& setup, Logger& log) {
 Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger& log) {
     auto seen = state::observe(paths);
     if (seen.state != state::State::Stopped)
-        return fail(Error(EBUSY, fmt::format("container {} is already {}", paths.name,
-                                             state::state_name(seen.state))));
+        return fail(Error(EALREADY, fmt::format("container {} is already {}", paths.name,
+                                                state::state_name(seen.state))));
     if (seen.stale) KISTE_TRY(cleanup_stale(paths, log));
     MonitorSetup setup{paths,
                        KISTE_TRY(start_spec(paths, opt, log)),
@@ -204,32 +235,35 @@ Status cleanup_stale(const state::ContainerPaths& paths, Logger& log) {
     return {};
 }
 
-Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log) {
+Result<StopOutcome> stop_container(const state::ContainerPaths& paths, const StopOptions& opt,
+                                   Logger& log) {
+    // A live container's monitor answers: asking it first spares the look
+    // at the state file, the mounts and every cgroup hierarchy that
+    // state::observe takes.
+    const std::string req = opt.reboot
+                                ? std::string("reboot")
+                                : fmt::format("stop {} {}", opt.timeout_seconds, opt.kill ? 1 : 0);
+    auto reply = proto::request(paths.monitor_socket(), req);
+    if (reply) {
+        if (opt.reboot) return StopOutcome::Rebooting;
+        // The monitor frees the name before it answers; one that does not
+        // (an older kiste's) frees it when it exits, just after.
+        for (int i = 0; i < 200 && state::NameLock::held(paths.run_root(), paths.name); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return *reply == "killed" ? StopOutcome::Killed : StopOutcome::Stopped;
+    }
+    // No answer: it does not run, its monitor died (what that run left is
+    // cleaned up), or it died while we asked.
     auto seen = state::observe(paths);
-    if (seen.state == state::State::Stopped) {
-        if (seen.stale) {
-            log.info("container {} was not running; cleaning up what its last run left",
-                     paths.name);
-            return cleanup_stale(paths, log);
-        }
-        log.info("container {} is not running", paths.name);
-        return {};
-    }
-    if (opt.reboot) {
-        KISTE_TRY(proto::request(paths.monitor_socket(), "reboot"));
-        return {};
-    }
-    auto reply = proto::request(paths.monitor_socket(),
-                                fmt::format("stop {} {}", opt.timeout_seconds, opt.kill ? 1 : 0));
-    if (!reply) {
-        // The monitor died between our look and our request.
-        if (state::observe(paths).state == state::State::Stopped) return cleanup_stale(paths, log);
-        return fail(std::move(reply.error()));
-    }
-    // The monitor answers just before it exits; once its name lock is gone,
-    // every command sees STOPPED.
-    for (int i = 0; i < 200 && state::NameLock::held(paths.run_root(), paths.name); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (seen.state != state::State::Stopped) return fail(std::move(reply.error()));
+    if (!seen.stale) return StopOutcome::NotRunning;
+    log.info("container {} was not running; cleaning up what its last run left", paths.name);
+    KISTE_TRY(cleanup_stale(paths, log));
+    return StopOutcome::Cleaned;
+}
+
+Status stop(const state::ContainerPaths& paths, const StopOptions& opt, Logger& log) {
+    KISTE_TRY(stop_container(paths, opt, log));
     return {};
 }
 

@@ -168,6 +168,7 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
                              ? fmt::format("{} ({})", t.name, t.executable)
                              : fmt::format("{} (built into kiste)", t.name);
     std::optional<MappedRoot> mapped;
+    bool base_has_rootfs = false;
     if (!opt.config_file.empty()) {
         auto base =
             KISTE_TRY_CTX(lxc::load_file(opt.config_file), "reading -f {}", opt.config_file);
@@ -178,6 +179,7 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
                                                                             : opt.config_file);
         for (const auto& [key, origin] : base.origins) plan.base_keys.insert(key);
         mapped = mapped_root(base.spec);
+        base_has_rootfs = !base.spec.rootfs.path.empty();
     }
     if (mapped && t.kind == TemplateKind::Debian)
         return fail(
@@ -190,7 +192,15 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
             plan.rootfs = "dir:" + dir_rootfs;
             plan.managed = ConfigPlan::Managed::ForceZero;
             break;
-        case TemplateKind::None: plan.managed = ConfigPlan::Managed::ZeroUnlessSet; break;
+        case TemplateKind::None:
+            // As lxc-create -t none: -f's rootfs is kept (kiste did not make
+            // it); without one, the container gets an empty LXCPATH/NAME/rootfs.
+            // A config without a rootfs would boot the host's own init.
+            if (base_has_rootfs)
+                plan.managed = ConfigPlan::Managed::ZeroUnlessSet;
+            else
+                plan.rootfs = "dir:" + paths.rootfs();
+            break;
     }
     if (interrupts != nullptr) KISTE_TRY(interrupts->check());
 
@@ -238,7 +248,8 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
     KISTE_TRY(write_new_file(partial, "", 0600));
 
     KISTE_TRY(write_new_file(paths.config(), compose_config(plan), 0640));
-    if (t.kind == TemplateKind::External || t.kind == TemplateKind::Debian) {
+    if (t.kind == TemplateKind::External || t.kind == TemplateKind::Debian ||
+        (t.kind == TemplateKind::None && !base_has_rootfs)) {
         if (::mkdir(paths.rootfs().c_str(), 0755) < 0)
             return fail_errno("creating {}", paths.rootfs());
         if (::chmod(paths.rootfs().c_str(), 0755) < 0)

@@ -11,7 +11,9 @@
 //
 // Templates (lookup.hpp):
 //   none     config only; a lxc.rootfs.path from -f is kept and marked
-//            lxc.rootfs.managed = 0 (destroy will not delete it)
+//            lxc.rootfs.managed = 0 (destroy will not delete it); without
+//            one, an empty LXCPATH/NAME/rootfs (as lxc-create -t none), never
+//            a config that would boot the host's own init
 //   dir      `-- --dir DIR`: an existing rootfs directory, recorded as
 //            lxc.rootfs.path = dir:DIR with lxc.rootfs.managed = 0
 //   debian   built in (debian.hpp)

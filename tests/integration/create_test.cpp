@@ -154,7 +154,7 @@ TEST_F(Create, ExistingNameIsRefused) {
     EXPECT_NE(r.code, 0);
     EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
     EXPECT_EQ(read_file(dir("twice") + "/config"), before);
-    EXPECT_FALSE(fs::exists(dir("twice") + "/rootfs"));
+    EXPECT_TRUE(fs::is_empty(dir("twice") + "/rootfs"));  // none's, left unfilled
     EXPECT_EQ(kiste({"destroy", "twice"}).code, 0);
 
     // A directory that is not a container is not taken over, nor destroyed.
@@ -267,11 +267,13 @@ TEST_F(Create, InterruptedCreateCleansUp) {
 }
 
 TEST_F(Create, NoneAndDir) {
-    // none: a config, no rootfs.
+    // none: a config and an empty rootfs to fill (as lxc-create -t none),
+    // never a config that would boot the host's init.
     ASSERT_EQ(kiste({"create", "n1", "-t", "none"}).code, 0);
     EXPECT_TRUE(fs::exists(dir("n1") + "/config"));
-    EXPECT_FALSE(fs::exists(dir("n1") + "/rootfs"));
-    EXPECT_TRUE(config_of("n1").spec.rootfs.path.empty());
+    EXPECT_TRUE(fs::is_empty(dir("n1") + "/rootfs"));
+    EXPECT_EQ(config_of("n1").spec.rootfs.path, "dir:" + dir("n1") + "/rootfs");
+    EXPECT_TRUE(config_of("n1").spec.rootfs.managed);
 
     // none with -f naming a rootfs: kept, and destroy leaves it alone.
     const std::string tree = top_.path() + "/tree";

@@ -31,7 +31,7 @@ int run_create(CreateArgs& a, Context& ctx) {
     if (a.template_name.empty()) {
         ctx.log.error(
             "create: give a template with -t (busybox, debian, dir, an external one, or "
-            "'none' for a container without a rootfs)");
+            "'none' for a config with an empty rootfs to fill)");
         return 1;
     }
     tmpl::CreateOptions opt;

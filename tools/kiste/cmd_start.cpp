@@ -1,4 +1,6 @@
 // kiste start: boot a system container under its monitor (lxc-start).
+#include <cerrno>
+
 #include "commands.hpp"
 #include "manager/manager.hpp"
 
@@ -30,6 +32,12 @@ void register_start(CLI::App& app, Context& ctx) {
         a->opt.init_args.insert(a->opt.init_args.end(), ctx.command.begin(), ctx.command.end());
         state::ContainerPaths paths{ctx.global.lxcpath, a->name};
         auto st = manager::start(paths, a->opt, ctx.log);
+        // lxc-start: a container that already runs is no failure (exit 0).
+        if (!st && st.error().code() == EALREADY) {
+            ctx.log.warn("{}", st.error().message(false));
+            ctx.exit_code = 0;
+            return;
+        }
         ctx.exit_code = st ? 0 : report(ctx, st.error());
     });
 }
