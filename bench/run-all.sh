@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build_dir=${1:-$here/../build}
 
 # Later issues add theirs here (system container start/stop, OCI create/start).
-benches=(bench-execute.sh bench-system.sh bench-cgroup.sh)
+benches=(bench-execute.sh bench-system.sh bench-stop.sh bench-cgroup.sh)
 
 rc=0
 for b in "${benches[@]}"; do

@@ -464,7 +464,15 @@ TEST_F(Create, Debian) {
     EXPECT_NE(read_file(dir("deb2") + "/rootfs/etc/machine-id"), id1);
 
     // It boots: systemd reaches running (or degraded) within 60 s, seen
-    // through kiste attach, and halts cleanly on its halt signal.
+    // through kiste attach, and halts cleanly. Without the template's
+    // lxc.signal.halt, as in a config `lxc-create -t debian` wrote: kiste
+    // must see that systemd takes SIGRTMIN+3 and not SIGPWR (issue 9).
+    {
+        std::string conf = read_file(dir("deb1") + "/config");
+        const std::string halt = "lxc.signal.halt = SIGRTMIN+3\n";
+        conf.erase(conf.find(halt), halt.size());
+        write_file(dir("deb1") + "/config", conf);
+    }
     r = kiste({"start", "deb1"});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     std::string state;
@@ -483,6 +491,7 @@ TEST_F(Create, Debian) {
     r = kiste({"stop", "-t", "40", "deb1"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_LT(std::chrono::steady_clock::now() - halt0, 35s) << "systemd did not halt by itself";
+    EXPECT_EQ(r.err.find("kill"), std::string::npos) << r.err;
     EXPECT_EQ(kiste({"info", "-s", "deb1"}).out, "STOPPED\n");
 
     EXPECT_EQ(kiste({"destroy", "deb1"}).code, 0);
