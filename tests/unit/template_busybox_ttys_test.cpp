@@ -39,4 +39,34 @@ TEST(TemplateBusybox, DefaultsToOneTtyBesideTheConsole) {
     EXPECT_EQ(inittab.find("tty2::"), std::string::npos) << inittab;
 }
 
+// A container the template made keeps no capability to load modules, do raw
+// I/O, set the host's clock or change MAC policy (found by a cold try: the
+// template wrote no drop, so root inside could call adjtimex), while a
+// config with its own drop or keep list is left alone.
+TEST(TemplateBusybox, DropsLxcsCommonCapabilitiesUnlessTheConfigChose) {
+    if (!fs::exists("/bin/busybox")) GTEST_SKIP() << "no /bin/busybox (busybox-static)";
+    const fs::path dir = fs::temp_directory_path() / ("kiste-bbcap-" + std::to_string(::getpid()));
+    auto make = [&](const std::string& given) {
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        if (!given.empty()) std::ofstream(dir / "config") << given;
+        const std::string cmd = std::string(KISTE_SOURCE_DIR) + "/templates/busybox --path " +
+                                dir.string() + " --name bbcap --rootfs " + dir.string() +
+                                "/rootfs >/dev/null";
+        const int rc = std::system(cmd.c_str());
+        EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+        return slurp(dir / "config");
+    };
+    std::string config = make("");
+    EXPECT_NE(
+        config.find("\nlxc.cap.drop = mac_admin mac_override sys_module sys_rawio sys_time\n"),
+        std::string::npos)
+        << config;
+    config = make("lxc.cap.keep = sys_admin\n");
+    EXPECT_EQ(config.find("lxc.cap.drop"), std::string::npos) << config;
+    config = make("lxc.cap.drop = sys_module\n");
+    EXPECT_EQ(config.find("sys_rawio"), std::string::npos) << config;
+    fs::remove_all(dir);
+}
+
 }  // namespace
