@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <csignal>
+#include <cstring>
 #include <string>
 
 #include "base/unique_fd.hpp"
@@ -65,6 +66,13 @@ int choose_halt_signal(int configured, const std::optional<SignalMasks>& init) {
     const bool pwr_unheard = has(init->blocked, SIGPWR) || has(init->ignored, SIGPWR);
     if (pwr_unheard && has(init->caught, rt3)) return rt3;
     return SIGPWR;
+}
+
+std::string signal_display_name(int sig) {
+    if (const char* abbrev = ::sigabbrev_np(sig)) return std::string("SIG") + abbrev;
+    if (sig == SIGRTMIN) return "SIGRTMIN";
+    if (sig > SIGRTMIN && sig <= SIGRTMAX) return "SIGRTMIN+" + std::to_string(sig - SIGRTMIN);
+    return "signal " + std::to_string(sig);
 }
 
 }  // namespace kiste::manager

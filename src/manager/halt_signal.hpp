@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace kiste::manager {
@@ -27,5 +28,9 @@ std::optional<SignalMasks> read_signal_masks(pid_t pid);
 // SIGRTMIN+3 while it ignores SIGPWR), and for an init that blocks or
 // ignores SIGPWR but takes SIGRTMIN+3; else SIGPWR (busybox, sysvinit).
 int choose_halt_signal(int configured, const std::optional<SignalMasks>& init);
+
+// "SIGPWR", "SIGRTMIN+3" (glibc has no abbreviation for real-time signals),
+// else "signal N": how a stop names the signal it sent.
+std::string signal_display_name(int sig);
 
 }  // namespace kiste::manager

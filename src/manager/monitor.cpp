@@ -200,7 +200,7 @@ int Monitor::halt_signal() {
     std::optional<SignalMasks> masks;
     if (init_ && init_->init.active()) masks = read_signal_masks(init_->init.pid());
     const int sig = choose_halt_signal(s_.spec.signal_halt, masks);
-    log_.info("halting {} with signal {}{}", s_.paths.name, sig,
+    log_.info("halting {} with {}{}", s_.paths.name, signal_display_name(sig),
               s_.spec.signal_halt != 0 ? " (lxc.signal.halt)" : "");
     return sig;
 }

@@ -1,4 +1,5 @@
 // start, stop, wait and the cleanup of a dead run.
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -64,6 +65,25 @@ Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
         root.st_dev == host.st_dev && root.st_ino == host.st_ino)
         return fail("refusing to start {}: lxc.rootfs.path = {} ({}) is the host's own root: {}",
                     name, cfg.spec.rootfs.path, file, kWhy);
+    // `kiste create -t none` makes an empty root: say so, rather than that
+    // /sbin/init could not be executed.
+    if (DIR* d = ::opendir(spec.rootfs.path.c_str())) {
+        bool empty = true;
+        while (const dirent* e = ::readdir(d)) {
+            const std::string_view n = e->d_name;
+            if (n != "." && n != "..") {
+                empty = false;
+                break;
+            }
+        }
+        ::closedir(d);
+        if (empty)
+            return fail(
+                "cannot start {}: its rootfs {} is empty (kiste create -t none makes an empty "
+                "one: put a system into it, or create the container with a template, e.g. "
+                "-t busybox)",
+                name, spec.rootfs.path);
+    }
     return {};
 }
 
@@ -273,11 +293,16 @@ Status wait_for_state(const state::ContainerPaths& paths, const std::vector<stat
     for (;;) {
         auto now = state::observe(paths).state;
         if (std::find(want.begin(), want.end(), now) != want.end()) return {};
-        if (timeout_seconds >= 0 && std::chrono::steady_clock::now() >= deadline)
-            return fail(
-                Error(ETIMEDOUT, fmt::format("container {} is {}, not {} after {} s", paths.name,
-                                             state::state_name(now),
-                                             state::state_name(want.front()), timeout_seconds)));
+        if (timeout_seconds >= 0 && std::chrono::steady_clock::now() >= deadline) {
+            // A name that is neither defined nor running is most likely a
+            // typo: say that, not just that it is STOPPED.
+            struct stat st {};
+            if (now == state::State::Stopped && ::stat(paths.config().c_str(), &st) < 0)
+                return fail("container {} does not exist in {} and did not start within {} s",
+                            paths.name, paths.lxcpath, timeout_seconds);
+            return fail("container {} is {}, not {} after {} s", paths.name, state::state_name(now),
+                        state::state_name(want.front()), timeout_seconds);
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }

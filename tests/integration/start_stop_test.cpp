@@ -115,6 +115,8 @@ TEST_F(StartStop, CreateNoneGivesAnEmptyRootfs) {
     // Its init is looked for in that empty root, never on the host.
     r = kiste({"start", "-s", "lxc.init.cmd=/bin/true", "empty"});
     EXPECT_NE(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("rootfs " + dir("empty") + "/rootfs is empty"), std::string::npos)
+        << r.err;
     EXPECT_EQ(state_of("empty"), "STOPPED");
     r = kiste({"destroy", "empty"});
     EXPECT_EQ(r.code, 0) << r.err;
@@ -173,6 +175,13 @@ TEST_F(StartStop, ExitCodesAsLxc) {
     EXPECT_NE(r.err.find("idle is not running"), std::string::npos) << r.err;
     r = kiste({"stop", "-k", "idle"});
     EXPECT_EQ(r.code, 2);
+
+    // A wait for a name that is neither defined nor running says so, not
+    // only that it is STOPPED ("Connection timed out").
+    r = kiste({"wait", "nosuch", "RUNNING", "-t", "0"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("nosuch does not exist"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("timed out"), std::string::npos) << r.err;
 
     // lxc-start: starting a running container succeeds, with a message.
     ASSERT_EQ(kiste({"start", "idle"}).code, 0);

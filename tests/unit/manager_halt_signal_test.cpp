@@ -69,5 +69,13 @@ TEST(HaltSignal, SigpwrForClassicInits) {
     EXPECT_EQ(choose_halt_signal(0, std::nullopt), SIGPWR);
 }
 
+// The stop's log names systemd's halt signal as users write it, not "37".
+TEST(HaltSignal, DisplayNames) {
+    EXPECT_EQ(signal_display_name(SIGPWR), "SIGPWR");
+    EXPECT_EQ(signal_display_name(SIGRTMIN + 3), "SIGRTMIN+3");
+    EXPECT_EQ(signal_display_name(SIGRTMIN), "SIGRTMIN");
+    EXPECT_EQ(signal_display_name(0), "signal 0");
+}
+
 }  // namespace
 }  // namespace kiste::manager
