@@ -1,6 +1,7 @@
 // The talk's own configs (issue 9, part 3) on this host, with a busybox
 // rootfs: its device list, blkio.weight, a rootfs below a 0700 directory
-// with lxc.idmap, and its full example under `kiste start`. Root only.
+// with lxc.idmap, and its full example under `kiste start` and `kiste execute`.
+// Root only.
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -150,47 +151,85 @@ TEST_F(TalkConfig, IdmappedRootfsBelowA0700Directory) {
 // The talk's full example config (its legacy LXC 0.7 keys), with a busybox
 // rootfs, an empty fstab and its veth on a bridge this test makes (no
 // address on the host side, no route out), under `kiste start`.
+// The talk's full example, legacy keys as it wrote them, with a busybox
+// rootfs, an empty fstab and a bridge of the test's own.
+std::string talk_example(const std::string& rootfs, const std::string& fstab,
+                         const std::string& bridge) {
+    return "lxc.utsname = zeig\n"
+           "lxc.tty = 4\n"
+           "lxc.pts = 1024\n"
+           "lxc.mount = " +
+           fstab + "\nlxc.rootfs = " + rootfs +
+           "\n"
+           "lxc.network.type = veth\n"
+           "lxc.network.flags = up\n"
+           "lxc.network.link = " +
+           bridge +
+           "\n"
+           "lxc.network.hwaddr = 08:00:12:34:56:78\n"
+           "lxc.network.ipv4 = 192.168.1.69/24\n"
+           "lxc.network.name = eth0\n" +
+           kTalkDevices;
+}
+
+// A bridge with no address and no route: the container's veth plugs into it.
+struct TestBridge {
+    std::string name = "kbt" + std::to_string(::getpid() % 100000);
+    TestBridge() {
+        EXPECT_EQ(run({"/usr/sbin/ip", "link", "add", name, "type", "bridge"}).code, 0);
+    }
+    ~TestBridge() { run({"/usr/sbin/ip", "link", "del", name}); }
+    TestBridge(const TestBridge&) = delete;
+    TestBridge& operator=(const TestBridge&) = delete;
+};
+
+constexpr const char* kExampleProbe =
+    "hostname; ip -o -4 addr show eth0; ip -o link show eth0; "
+    "test -c /dev/tty4 && echo tty4-exists; ";
+
+void expect_example_inside(const std::string& out) {
+    EXPECT_NE(out.find("zeig\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("192.168.1.69/24"), std::string::npos) << out;
+    EXPECT_NE(out.find("link/ether 08:00:12:34:56:78 "), std::string::npos) << out;
+    EXPECT_NE(out.find("tty4-exists\n"), std::string::npos) << out;
+    EXPECT_NE(out.find(kDeviceProbeWant), std::string::npos) << out;
+}
+
 TEST_F(TalkConfig, FullExampleStarts) {
     if (!host_has_v1_devices())
         GTEST_SKIP() << "the talk's device list is tested on the v1 devices controller";
     const std::string name = unique_name("talkfull");
-    const std::string bridge = "kbt" + std::to_string(::getpid() % 100000);
-    ASSERT_EQ(run({"/usr/sbin/ip", "link", "add", bridge, "type", "bridge"}).code, 0);
-    struct BridgeGuard {
-        std::string name;
-        ~BridgeGuard() { run({"/usr/sbin/ip", "link", "del", name}); }
-    } guard{bridge};
+    TestBridge bridge;
     TempDir work;
     const std::string rootfs = make_rootfs(work.path(), name);
     write_file(work / "fstab", "");
-    add_config(name,
-               "lxc.utsname = zeig\n"
-               "lxc.tty = 4\n"
-               "lxc.pts = 1024\n"
-               "lxc.mount = " +
-                   work.path() + "/fstab\n" + "lxc.rootfs = " + rootfs +
-                   "\n"
-                   "lxc.network.type = veth\n"
-                   "lxc.network.flags = up\n"
-                   "lxc.network.link = " +
-                   bridge +
-                   "\n"
-                   "lxc.network.hwaddr = 08:00:12:34:56:78\n"
-                   "lxc.network.ipv4 = 192.168.1.69/24\n"
-                   "lxc.network.name = eth0\n" +
-                   kTalkDevices);
+    add_config(name, talk_example(rootfs, work / "fstab", bridge.name));
     auto r = kiste({"start", name});
     ASSERT_EQ(r.code, 0) << r.err;
     auto state = kiste({"info", "-s", name});
     EXPECT_EQ(state.out, "RUNNING\n") << state.err;
-    r = sh(name, "hostname; ip -o -4 addr show eth0; cat /sys/class/net/eth0/address; " +
-                     std::string(kDeviceProbe));
+    r = sh(name, std::string(kExampleProbe) + kDeviceProbe);
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.out.find("zeig\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("192.168.1.69/24"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("08:00:12:34:56:78\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find(kDeviceProbeWant), std::string::npos) << r.out;
+    expect_example_inside(r.out);
     EXPECT_EQ(kiste({"stop", "-k", name}).code, 0);
+}
+
+// The same config, whole, under `kiste execute` (lxc-execute): its ttys are
+// allocated too (the device list denies opening them, as the talk wrote it).
+TEST_F(TalkConfig, FullExampleRunsUnderExecute) {
+    if (!host_has_v1_devices())
+        GTEST_SKIP() << "the talk's device list is tested on the v1 devices controller";
+    const std::string name = unique_name("talkfullx");
+    TestBridge bridge;
+    TempDir work;
+    const std::string rootfs = make_rootfs(work.path(), name);
+    write_file(work / "fstab", "");
+    write_file(work / "talk.conf", talk_example(rootfs, work / "fstab", bridge.name));
+    auto r = kiste({"execute", "-n", name, "-f", work / "talk.conf", "--", "/bin/sh", "-c",
+                    std::string(kExampleProbe) + kDeviceProbe});
+    EXPECT_EQ(r.code, 0) << r.err;
+    expect_example_inside(r.out);
+    EXPECT_EQ(cgroup_dirs_of(name), "");
 }
 
 }  // namespace
