@@ -7,6 +7,7 @@
 #include <csignal>
 #include <optional>
 
+#include "cgroup/pty_access.hpp"
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
 #include "manager/execute_ttys.hpp"
@@ -102,6 +103,11 @@ int run_execute(ExecuteArgs& a, Context& ctx) {
     std::unique_ptr<manager::ExecuteTtys> ttys;
     if (spec->dev.tty_max > 0 && !spec->rootfs.path.empty() && spec->dev.autodev)
         ttys = std::make_unique<manager::ExecuteTtys>(spec->dev.tty_max, ctx.log);
+    // The console: this terminal's pty, when there is a rootfs (see runtime::execute).
+    const bool console = !spec->rootfs.path.empty() && ::isatty(STDIN_FILENO);
+    if (auto w = cgroup::pty_access_warning(spec->name, ttys ? spec->dev.tty_max : 0, console,
+                                            spec->cgroup))
+        ctx.log.warn("{}", *w);
     auto status = runtime::execute(*spec, ctx.log, ttys.get());
     if (!status) return report(ctx, status.error());
     return status->shell_code();
