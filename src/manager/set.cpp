@@ -1,6 +1,7 @@
 #include "manager/set.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -58,10 +59,20 @@ std::optional<int64_t> memory_context(const std::vector<Assignment>& as, cgroup:
     return std::nullopt;
 }
 
+// Replaces the config keeping its mode and owner: create writes it 0640,
+// and a config readable by all would show what it holds (hooks, addresses).
 Status write_atomically(const std::string& path, const std::string& text) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) return fail_errno("cannot read {}", path);
     const std::string tmp = path + ".kiste-set.tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd) return fail_errno("cannot write {}", tmp);
+    if (::fchmod(fd.get(), st.st_mode & 07777) < 0 ||
+        ((st.st_uid != ::geteuid() || st.st_gid != ::getegid()) &&
+         ::fchown(fd.get(), st.st_uid, st.st_gid) < 0 && errno != EPERM)) {
+        ::unlink(tmp.c_str());
+        return fail_errno("cannot give {} the mode and owner of {}", tmp, path);
+    }
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
         ::fsync(fd.get()) < 0) {
         ::unlink(tmp.c_str());

@@ -14,6 +14,7 @@
 
 #include "base/fail_point.hpp"
 #include "cgroup/cgroup.hpp"
+#include "cgroup/pty_access.hpp"
 #include "manager/manager.hpp"
 #include "manager/monitor.hpp"
 #include "manager/protocol.hpp"
@@ -108,6 +109,9 @@ Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const Start
                 paths.name);
     }
     KISTE_TRY(validate(spec));
+    if (auto w = cgroup::pty_access_warning(spec.name, spec.dev.tty_max, spec.console.path.empty(),
+                                            spec.cgroup))
+        log.warn("{}", *w);
     return spec;
 }
 

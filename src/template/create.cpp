@@ -187,7 +187,10 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
             "with lxc.idmap (create it privileged, or shift the tree's owners yourself)");
     switch (t.kind) {
         case TemplateKind::External:
-        case TemplateKind::Debian: plan.rootfs = "dir:" + paths.rootfs(); break;
+        case TemplateKind::Debian:
+            plan.rootfs = "dir:" + paths.rootfs();
+            plan.managed = ConfigPlan::Managed::Reset;
+            break;
         case TemplateKind::Dir:
             plan.rootfs = "dir:" + dir_rootfs;
             plan.managed = ConfigPlan::Managed::ForceZero;
@@ -196,10 +199,12 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
             // As lxc-create -t none: -f's rootfs is kept (kiste did not make
             // it); without one, the container gets an empty LXCPATH/NAME/rootfs.
             // A config without a rootfs would boot the host's own init.
-            if (base_has_rootfs)
+            if (base_has_rootfs) {
                 plan.managed = ConfigPlan::Managed::ZeroUnlessSet;
-            else
+            } else {
                 plan.rootfs = "dir:" + paths.rootfs();
+                plan.managed = ConfigPlan::Managed::Reset;
+            }
             break;
     }
     if (interrupts != nullptr) KISTE_TRY(interrupts->check());

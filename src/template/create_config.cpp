@@ -68,6 +68,7 @@ std::string compose_config(const ConfigPlan& plan) {
     out += "# For additional config options, please look at lxc.container.conf(5)\n";
 
     const bool force_zero = plan.managed == ConfigPlan::Managed::ForceZero;
+    const bool reset = plan.managed == ConfigPlan::Managed::Reset;
     if (!plan.base_text.empty()) {
         out += "\n";
         std::istringstream in(plan.base_text);
@@ -75,7 +76,7 @@ std::string compose_config(const ConfigPlan& plan) {
         while (std::getline(in, line)) {
             const std::string key = line_key(line);
             if ((plan.rootfs && is_one_of(key, kRootfsKeys)) ||
-                (force_zero && is_one_of(key, kManagedKeys))) {
+                ((force_zero || reset) && is_one_of(key, kManagedKeys))) {
                 out += "# (replaced by kiste create) " + trim(line) + "\n";
                 continue;
             }
@@ -108,6 +109,8 @@ std::string compose_config(const ConfigPlan& plan) {
     if (force_zero || (plan.managed == ConfigPlan::Managed::ZeroUnlessSet && has_rootfs &&
                        !plan.base_keys.contains("lxc.rootfs.managed")))
         added += "lxc.rootfs.managed = 0\n";
+    // One from an lxc.include of -f's is not commented out above: overridden.
+    if (reset && plan.base_keys.contains("lxc.rootfs.managed")) added += "lxc.rootfs.managed = 1\n";
     if (!plan.base_keys.contains("lxc.uts.name")) added += "lxc.uts.name = " + plan.name + "\n";
     if (!added.empty()) out += "\n# Added by kiste create\n" + added;
     return out;

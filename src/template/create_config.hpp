@@ -34,6 +34,8 @@ struct ConfigPlan {
         Keep,           // leave lxc.rootfs.managed alone
         ZeroUnlessSet,  // -t none with -f's rootfs: kiste did not make it
         ForceZero,      // -t dir: never delete the user's directory
+        Reset,          // kiste makes the rootfs: -f's managed = 0 (say, a -t dir
+                        // container's config) does not hold for it
     } managed = Managed::Keep;
     // Fills a MAC pattern's 'x' digits at random (net::complete_hwaddr);
     // unset, the -f file's hwaddr lines are kept as they are.

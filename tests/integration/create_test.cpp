@@ -304,6 +304,27 @@ TEST_F(Create, NoneAndDir) {
     EXPECT_TRUE(fs::exists(tree + "/bin/busybox"));
 }
 
+// The config of a -t dir container (managed = 0, for the user's tree) as
+// -f of a template that builds its own rootfs: that one is kiste's, and
+// destroy removes it.
+TEST_F(Create, TemplateFromADirContainersConfigMakesADestroyableOne) {
+    const std::string tree = top_.path() + "/tree";
+    make_busybox_rootfs(tree);
+    auto r = kiste({"create", "dsrc", "-t", "dir", "--", "--dir", tree});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_FALSE(config_of("dsrc").spec.rootfs.managed);
+    r = kiste({"create", "fromdir", "-t", "busybox", "-f", dir("dsrc") + "/config"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(config_of("fromdir").spec.rootfs.path, "dir:" + dir("fromdir") + "/rootfs");
+    EXPECT_TRUE(config_of("fromdir").spec.rootfs.managed);
+    for (const char* n : {"fromdir", "dsrc"}) {
+        r = kiste({"destroy", n});
+        EXPECT_EQ(r.code, 0) << n << ": " << r.err;
+        EXPECT_FALSE(fs::exists(dir(n)));
+    }
+    EXPECT_TRUE(fs::exists(tree + "/bin/busybox"));
+}
+
 TEST_F(Create, DestroyRemovesAManagedRootfsOutsideButNeverCrossesAMount) {
     const std::string tree = top_.path() + "/outside";
     make_busybox_rootfs(tree);

@@ -97,6 +97,25 @@ TEST(CreateConfig, DirForcesUnmanaged) {
     EXPECT_FALSE(cfg->spec.rootfs.managed);
 }
 
+// A template that builds LXCPATH/NAME/rootfs from the config of a -t dir
+// container: that config's managed = 0 was about the user's directory, and
+// kept it would make the new container's own rootfs undestroyable.
+TEST(CreateConfig, BuiltRootfsResetsManaged) {
+    ConfigPlan p = base_plan();
+    p.base_text = "lxc.rootfs.path = dir:/srv/tree\nlxc.rootfs.managed = 0\n";
+    p.base_keys = {"lxc.rootfs.path", "lxc.rootfs.managed"};
+    p.rootfs = "dir:/var/lib/kiste/c1/rootfs";
+    p.managed = ConfigPlan::Managed::Reset;
+    auto cfg = lxc::load_string(compose_config(p), "config");
+    ASSERT_TRUE(cfg) << cfg.error().message();
+    EXPECT_EQ(cfg->spec.rootfs.path, "dir:/var/lib/kiste/c1/rootfs");
+    EXPECT_TRUE(cfg->spec.rootfs.managed);
+
+    // Set by an lxc.include (not a line of -f's own): overridden.
+    p.base_text = "lxc.include = /x/common.conf\n";
+    EXPECT_NE(compose_config(p).find("lxc.rootfs.managed = 1\n"), std::string::npos);
+}
+
 // Two containers made from one config must not share a MAC: LXC's 'x'
 // digits are filled (lxc-create), a fixed address is replaced by a new
 // 00:16:3e:xx:xx:xx one (lxc-copy) and kept as a comment.

@@ -1,14 +1,19 @@
 // kiste execute: run one command in an application container (lxc-execute).
 #include <poll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <optional>
 
+#include "cgroup/pty_access.hpp"
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
 #include "manager/execute_ttys.hpp"
+#include "manager/manager.hpp"
 #include "runtime/executor.hpp"
+#include "state/run_lock.hpp"
 
 namespace kiste::cli {
 
@@ -22,10 +27,29 @@ struct ExecuteArgs {
     bool allow_unapplied = false;
 };
 
-Result<ContainerSpec> load_spec(const ExecuteArgs& a, Context& ctx) {
+// The container NAME defined in the container path, as lxc-execute takes
+// it: its LXCPATH/NAME/config is the config when no -f names another one.
+// nullopt: no -n, -f given, or no such container (today's plain run).
+std::optional<state::ContainerPaths> defined_container(const ExecuteArgs& a, const Context& ctx) {
+    if (a.name.empty() || !a.config_file.empty() || !state::validate_name(a.name)) return {};
+    state::ContainerPaths paths{ctx.global.lxcpath, a.name};
+    struct stat st {};
+    if (::stat(paths.config().c_str(), &st) < 0) return {};
+    return paths;
+}
+
+Result<lxc::LxcConfig> load_config(const ExecuteArgs& a,
+                                   const std::optional<state::ContainerPaths>& defined) {
+    if (defined) return manager::load_config(*defined, {}, a.overrides);
     lxc::LxcConfig cfg = a.config_file.empty() ? KISTE_TRY(lxc::load_string("", "(no config)"))
                                                : KISTE_TRY(lxc::load_file(a.config_file));
     for (const auto& o : a.overrides) KISTE_TRY_CTX(lxc::apply_override(cfg, o), "-s {}", o);
+    return cfg;
+}
+
+Result<ContainerSpec> load_spec(const ExecuteArgs& a,
+                                const std::optional<state::ContainerPaths>& defined, Context& ctx) {
+    lxc::LxcConfig cfg = KISTE_TRY(load_config(a, defined));
     configure_logging(ctx, cfg.log_file, cfg.log_level);
     ContainerSpec spec = KISTE_TRY(lxc::to_spec(cfg));
     if (!a.command.empty()) {
@@ -40,8 +64,28 @@ Result<ContainerSpec> load_spec(const ExecuteArgs& a, Context& ctx) {
     return spec;
 }
 
+// A defined container that `kiste start` runs holds its name lock in the
+// container path's run root; execute refuses it there, and holds that lock
+// itself while it runs (execute's own lock lives in the default run root,
+// the same one for the default container path).
+Result<state::NameLock> lock_defined(const state::ContainerPaths& paths) {
+    if (state::NameLock::held(paths.run_root(), paths.name))
+        return fail(Error(EBUSY, fmt::format("refusing to execute in container {} of {}: it is "
+                                             "running (kiste attach runs a command in it)",
+                                             paths.name, paths.lxcpath)));
+    if (paths.run_root() == state::run_root()) return state::NameLock{};
+    return state::NameLock::acquire(paths.run_root(), paths.name);
+}
+
 int run_execute(ExecuteArgs& a, Context& ctx) {
-    auto spec = load_spec(a, ctx);
+    const auto defined = defined_container(a, ctx);
+    state::NameLock defined_lock;
+    if (defined) {
+        auto lock = lock_defined(*defined);
+        if (!lock) return report(ctx, lock.error());
+        defined_lock = std::move(*lock);
+    }
+    auto spec = load_spec(a, defined, ctx);
     if (!spec) return report(ctx, spec.error());
     if (!spec->unapplied.empty()) {
         for (const auto& u : spec->unapplied)
@@ -59,6 +103,11 @@ int run_execute(ExecuteArgs& a, Context& ctx) {
     std::unique_ptr<manager::ExecuteTtys> ttys;
     if (spec->dev.tty_max > 0 && !spec->rootfs.path.empty() && spec->dev.autodev)
         ttys = std::make_unique<manager::ExecuteTtys>(spec->dev.tty_max, ctx.log);
+    // The console: this terminal's pty, when there is a rootfs (see runtime::execute).
+    const bool console = !spec->rootfs.path.empty() && ::isatty(STDIN_FILENO);
+    if (auto w = cgroup::pty_access_warning(spec->name, ttys ? spec->dev.tty_max : 0, console,
+                                            spec->cgroup))
+        ctx.log.warn("{}", *w);
     auto status = runtime::execute(*spec, ctx.log, ttys.get());
     if (!status) return report(ctx, status.error());
     return status->shell_code();

@@ -1,0 +1,35 @@
+// `kiste set` on a stopped container rewrites its config: the file keeps
+// its mode and owner (create makes it 0640). Root only (the owner).
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "harness.hpp"
+
+namespace kiste::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(SetConfig, RewriteKeepsModeAndOwner) {
+    KISTE_REQUIRE_ROOT();
+    TempDir lxcpath, run_dir;
+    const std::string config = lxcpath / "keep/config";
+    fs::create_directories(lxcpath / "keep");
+    write_file(config, "lxc.uts.name = keep\n");
+    ASSERT_EQ(::chmod(config.c_str(), 0640), 0);
+    ASSERT_EQ(::chown(config.c_str(), 0, 4242), 0);
+    auto r = run({kiste_binary(), "-P", lxcpath.path(), "set", "keep", "memory=64M"}, {},
+                 {"KISTE_RUN_DIR=" + run_dir.path()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(read_file(config).find("64"), std::string::npos) << read_file(config);
+    struct stat st {};
+    ASSERT_EQ(::stat(config.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0640u);
+    EXPECT_EQ(st.st_uid, 0u);
+    EXPECT_EQ(st.st_gid, 4242u);
+    EXPECT_FALSE(fs::exists(config + ".kiste-set.tmp"));
+}
+
+}  // namespace
+}  // namespace kiste::test
