@@ -6,7 +6,6 @@ namespace kiste::cli {
 
 Result<VerbArgs> split_verb_args(std::span<const std::string> args, const VerbSyntax& syntax) {
     VerbArgs out;
-    std::optional<std::string> name;
     const auto takes_value = [&](std::string_view opt) {
         return syntax.takes_value && syntax.takes_value(opt);
     };
@@ -21,6 +20,7 @@ Result<VerbArgs> split_verb_args(std::span<const std::string> args, const VerbSy
             break;
         }
         if (a.size() < 2 || a[0] != '-') {  // a word ("-" alone too)
+            if (!out.first_word) out.first_word = a;
             out.parse.push_back(a);
             continue;
         }
@@ -29,10 +29,10 @@ Result<VerbArgs> split_verb_args(std::span<const std::string> args, const VerbSy
             const std::string_view opt = std::string_view(a).substr(0, eq);
             if (syntax.name_option && opt == "--name") {
                 if (eq != std::string::npos) {
-                    name = a.substr(eq + 1);
+                    out.name_option = a.substr(eq + 1);
                 } else {
                     if (i + 1 >= args.size()) return fail("--name needs a container name");
-                    name = args[++i];
+                    out.name_option = args[++i];
                 }
                 continue;
             }
@@ -49,10 +49,10 @@ Result<VerbArgs> split_verb_args(std::span<const std::string> args, const VerbSy
             if (syntax.name_option && a[j] == 'n') {
                 if (j > 1) out.parse.push_back(a.substr(0, j));  // the flags before it
                 if (j + 1 < a.size()) {
-                    name = a.substr(j + 1);
+                    out.name_option = a.substr(j + 1);
                 } else {
                     if (i + 1 >= args.size()) return fail("-n needs a container name");
-                    name = args[++i];
+                    out.name_option = args[++i];
                 }
                 done = true;
             } else if (takes_value(opt)) {
@@ -63,7 +63,7 @@ Result<VerbArgs> split_verb_args(std::span<const std::string> args, const VerbSy
         }
         if (!done) out.parse.push_back(a);
     }
-    if (name) out.parse.insert(out.parse.begin(), *name);
+    if (out.name_option) out.parse.insert(out.parse.begin(), *out.name_option);
     return out;
 }
 

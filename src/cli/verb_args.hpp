@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,8 +29,12 @@ struct VerbSyntax {
 };
 
 struct VerbArgs {
-    std::vector<std::string> parse;    // what the option parser gets, in order
-    std::vector<std::string> command;  // the words after "--" (command_after_dashes)
+    std::vector<std::string> parse;          // what the option parser gets, in order
+    std::vector<std::string> command;        // the words after "--" (command_after_dashes)
+    std::optional<std::string> name_option;  // the NAME of -n/--name (parse's first word)
+    // The first word before "--" that is neither an option nor an option's
+    // value: with name_option, a second name when the parser has no place for it.
+    std::optional<std::string> first_word;
 };
 
 // `args` are the words after the verb.

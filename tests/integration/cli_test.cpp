@@ -118,6 +118,82 @@ TEST_F(Cli, DashNOnEveryVerbThatTakesAContainer) {
     EXPECT_EQ(kiste({"wait", "ghost", "RUNNING", "-s", "STOPPED"}).code, 1);  // two states
 }
 
+// A flag without a value just before -n once swallowed -n and the name
+// ("name is required"); the unit test CliVerbs.* covers every verb's flags.
+TEST_F(Cli, FlagBeforeDashNKeepsTheName) {
+    const std::vector<std::vector<std::string>> cases = {
+        {"attach", "--clear-env", "-n", "ghost", "--", "env"},
+        {"attach", "--keep-env", "-n", "ghost", "--", "env"},
+        {"attach", "-e", "-n", "ghost", "--", "env"},
+        {"attach", "--clear-env", "--name", "ghost", "--", "env"},
+        {"attach", "--clear-env", "--name=ghost", "--", "env"},
+        {"console", "--log", "-n", "ghost"},
+        {"start", "-F", "-n", "ghost"},
+        {"start", "-d", "-n", "ghost"},
+        {"stop", "-k", "-n", "ghost"},
+        {"destroy", "-f", "-n", "ghost"},
+        {"info", "-s", "-n", "ghost"},
+        {"-q", "stop", "-n", "ghost"},
+    };
+    for (const auto& args : cases) {
+        auto r = kiste(args);
+        const std::string line = args[0] + " " + args[1];
+        EXPECT_NE(r.code, 0) << line;
+        EXPECT_TRUE(has(r.err, "ghost")) << line << ": " << r.err;
+        for (const char* lost : {"is required", "no container name", "which container"})
+            EXPECT_FALSE(has(r.err, lost)) << line << ": " << r.err;
+    }
+}
+
+// Init's arguments come only after "--": an extra word is an error that
+// names it, on start and on every verb that takes just a name.
+TEST_F(Cli, ExtraWordAfterTheNameIsAnError) {
+    make_unstartable("web");
+    auto start = kiste({"start", "web", "word"});
+    EXPECT_EQ(start.code, 1);
+    EXPECT_TRUE(has(start.err, "unexpected argument 'word'")) << start.err;
+    EXPECT_TRUE(has(start.err, "init")) << start.err;
+    EXPECT_TRUE(has(start.err, "after --")) << start.err;
+    EXPECT_FALSE(has(start.err, "no-such-rootfs")) << start.err;  // nothing was tried
+    EXPECT_FALSE(has(start.err, "refusing")) << start.err;
+    for (const char* verb : {"stop", "info", "console", "freeze", "unfreeze", "destroy"}) {
+        auto r = kiste({verb, "web", "word"});
+        EXPECT_EQ(r.code, 1) << verb;
+        EXPECT_TRUE(has(r.err, "unexpected argument 'word'")) << verb << ": " << r.err;
+    }
+    auto wait = kiste({"wait", "web", "STOPPED", "word"});
+    EXPECT_EQ(wait.code, 1);
+    EXPECT_TRUE(has(wait.err, "unexpected argument 'word'")) << wait.err;
+    EXPECT_TRUE(fs::exists(lxcpath_ / "web/config"));  // destroy did not run
+
+    auto create = kiste({"create", "made", "-t", "none", "word"});
+    EXPECT_EQ(create.code, 1);
+    EXPECT_TRUE(has(create.err, "unexpected argument 'word'")) << create.err;
+    EXPECT_TRUE(has(create.err, "template's arguments go after --")) << create.err;
+    EXPECT_FALSE(fs::exists(lxcpath_ / "made"));
+}
+
+// A name as the argument and another with -n: an error that says so, and
+// nothing is made (the first name was once handed to the template).
+TEST_F(Cli, TwoNamesAreAnError) {
+    auto create = kiste({"create", "cold-x", "-t", "busybox", "-n", "cold-y"});
+    EXPECT_EQ(create.code, 1);
+    EXPECT_TRUE(has(create.err, "two container names given: 'cold-x' and -n 'cold-y'"))
+        << create.err;
+    EXPECT_FALSE(has(create.err, "busybox:")) << create.err;  // the template never ran
+    EXPECT_FALSE(fs::exists(lxcpath_ / "cold-x"));
+    EXPECT_FALSE(fs::exists(lxcpath_ / "cold-y"));
+
+    make_unstartable("web");
+    for (const char* verb : {"start", "stop", "info", "destroy"}) {
+        auto r = kiste({verb, "web", "-n", "other"});
+        EXPECT_EQ(r.code, 1) << verb;
+        EXPECT_TRUE(has(r.err, "two container names given: 'web' and -n 'other'"))
+            << verb << ": " << r.err;
+    }
+    EXPECT_TRUE(fs::exists(lxcpath_ / "web/config"));
+}
+
 TEST_F(Cli, WaitHelpShowsTheStateOnce) {
     auto r = kiste({"wait", "--help"});
     EXPECT_EQ(r.code, 0);

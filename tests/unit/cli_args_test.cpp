@@ -77,6 +77,21 @@ TEST(VerbArgs, OptionValuesAreNotTakenForNamesOrOptions) {
     EXPECT_EQ(split({"web", "--bogus", "-x"}).parse, (Words{"web", "--bogus", "-x"}));
 }
 
+// What main() needs to say "two container names" (`create x -t busybox -n y`).
+TEST(VerbArgs, RecordsTheDashNNameAndTheFirstWord) {
+    auto two = split({"x", "-f", "conf", "-n", "y", "--", "z"});
+    EXPECT_EQ(two.parse, (Words{"y", "x", "-f", "conf"}));
+    EXPECT_EQ(two.name_option, "y");
+    EXPECT_EQ(two.first_word, "x");
+    // An option's value is no word; words after "--" are the command's.
+    auto one = split({"-s", "k=v", "-n", "web", "--", "z"});
+    EXPECT_EQ(one.name_option, "web");
+    EXPECT_FALSE(one.first_word);
+    auto plain = split({"web", "-F"});
+    EXPECT_FALSE(plain.name_option);
+    EXPECT_EQ(plain.first_word, "web");
+}
+
 TEST(Suggest, EditDistance) {
     EXPECT_EQ(edit_distance("start", "start"), 0u);
     EXPECT_EQ(edit_distance("strat", "start"), 1u);  // two letters swapped

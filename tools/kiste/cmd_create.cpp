@@ -16,14 +16,11 @@ struct CreateArgs {
     std::string name;  // or -n NAME (main.cpp makes it this argument)
     std::string template_name;
     std::string config_file;
-    std::vector<std::string> template_args;  // words after the name, then those after --
 };
 
 int run_create(CreateArgs& a, Context& ctx) {
     configure_logging(ctx);
     const std::string& name = a.name;
-    std::vector<std::string> targs = a.template_args;
-    targs.insert(targs.end(), ctx.command.begin(), ctx.command.end());
     if (name.empty()) {
         ctx.log.error("create: which container? kiste create NAME -t TEMPLATE");
         return 1;
@@ -37,7 +34,7 @@ int run_create(CreateArgs& a, Context& ctx) {
     tmpl::CreateOptions opt;
     opt.template_name = a.template_name;
     opt.config_file = a.config_file;
-    opt.template_args = std::move(targs);
+    opt.template_args = ctx.command;  // only the words after "--"
     const bool quiet = ctx.global.quiet;
     opt.progress = [quiet](std::string_view line) {
         if (!quiet)
@@ -60,7 +57,6 @@ void register_create(CLI::App& app, Context& ctx) {
     cmd->add_option("-f,--config", args->config_file,
                     "initial config (its keys are kept; the template adds its own)");
     cmd->add_option("name", args->name, "container name");
-    cmd->add_option("template-args", args->template_args, "the template's arguments, after --");
     cmd->footer(
         "Examples:\n"
         "  kiste create web -t busybox\n"

@@ -26,10 +26,12 @@ void register_start(CLI::App& app, Context& ctx) {
         ->allow_extra_args(false);
     cmd->add_flag("--allow-unapplied", a->opt.allow_unapplied,
                   "start even when the config holds keys kiste cannot apply yet (warns)");
-    cmd->add_option("init-args", a->opt.init_args, "arguments for the container's init (after --)");
+    // Init's arguments come only after "--" (main.cpp hands them over in
+    // ctx.command): a stray word after the name is an error, not init's.
+    cmd->footer("Arguments for the container's init go after --: kiste start NAME -- ARGS...");
     cmd->callback([a, &ctx] {
         configure_logging(ctx);
-        a->opt.init_args.insert(a->opt.init_args.end(), ctx.command.begin(), ctx.command.end());
+        a->opt.init_args = ctx.command;
         state::ContainerPaths paths{ctx.global.lxcpath, a->name};
         auto st = manager::start(paths, a->opt, ctx.log);
         // lxc-start: a container that already runs is no failure (exit 0).

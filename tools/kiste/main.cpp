@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -9,52 +10,11 @@
 #include "cli/verb_args.hpp"
 #include "commands.hpp"
 #include "kiste/error.hpp"
+#include "verb_table.hpp"
 
 namespace kiste::cli {
 
-const std::vector<Registrar>& all_verbs() {
-    static const std::vector<Registrar> verbs = {
-        register_create,    register_destroy, register_ls,      register_start,  register_stop,
-        register_info,      register_ps,      register_console, register_attach, register_execute,
-        register_wait,      register_freeze,  register_cgroup,  register_set,    register_top,
-        register_autostart, register_config,  register_network};
-    return verbs;
-}
-
 namespace {
-
-// The verbs by the name(s) they register; main() builds only the one named on
-// the command line, since constructing all of CLI11's subcommands and options
-// was a good part of a short verb's run (and of a monitor's forked heap).
-struct NamedVerb {
-    const char* name;
-    Registrar reg;
-    // `-n NAME` names the container, as for LXC's tools (split_verb_args).
-    bool takes_container;
-    // What the words after "--" are for; nullptr when the verb takes none.
-    const char* after_dashes;
-};
-constexpr NamedVerb kVerbNames[] = {
-    {"create", register_create, true, "the template's arguments"},
-    {"destroy", register_destroy, true, nullptr},
-    {"ls", register_ls, false, nullptr},
-    {"start", register_start, true, "arguments for the container's init"},
-    {"stop", register_stop, true, nullptr},
-    {"info", register_info, true, nullptr},
-    {"ps", register_ps, true, "options for the host's ps"},
-    {"console", register_console, true, nullptr},
-    {"attach", register_attach, true, "the command and its arguments"},
-    // execute's -n names a new container and is optional: no positional name.
-    {"execute", register_execute, false, "the command and its arguments"},
-    {"wait", register_wait, true, nullptr},
-    {"freeze", register_freeze, true, nullptr},
-    {"unfreeze", register_freeze, true, nullptr},
-    {"cgroup", register_cgroup, true, nullptr},
-    {"set", register_set, true, nullptr},
-    {"top", register_top, false, nullptr},
-    {"autostart", register_autostart, false, nullptr},
-    {"config", register_config, false, nullptr},
-    {"network", register_network, false, nullptr}};
 
 struct ChosenVerb {
     const NamedVerb* verb = nullptr;  // nullptr: none named, or `word` is unknown
@@ -74,7 +34,7 @@ ChosenVerb chosen_verb(int argc, char** argv) {
             continue;
         }
         if (a.starts_with('-')) continue;  // a flag, or an option with its value attached
-        for (const auto& v : kVerbNames)
+        for (const auto& v : named_verbs())
             if (a == v.name) return {&v, i, {}};
         return {nullptr, i, a};
     }
@@ -102,7 +62,9 @@ int usage_error(const CLI::App& app, const NamedVerb& verb, const std::string& w
     return 1;
 }
 
-int parse_failure(const CLI::App& app, const NamedVerb& verb, const CLI::ParseError& e) {
+// `split`: how main() split the verb's words, when it did.
+int parse_failure(const CLI::App& app, const NamedVerb& verb, const CLI::ParseError& e,
+                  const VerbArgs* split) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     if (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr)
         return usage_error(app, verb, e.what());
@@ -110,14 +72,20 @@ int parse_failure(const CLI::App& app, const NamedVerb& verb, const CLI::ParseEr
     std::vector<std::string> options, words;
     for (auto& w : app.remaining(true)) (w.starts_with('-') ? options : words).push_back(w);
     std::string what;
+    // `create x -t busybox -n y`: -n's NAME took the name's place, and the
+    // word typed as the name is left over.
+    if (split != nullptr && split->name_option && split->first_word &&
+        std::erase(words, *split->first_word) > 0)
+        what = fmt::format("two container names given: '{}' and -n '{}'", *split->first_word,
+                           *split->name_option);
     if (!options.empty())
-        what =
-            fmt::format("unknown option{} {}", options.size() > 1 ? "s" : "", quoted_list(options));
+        what += fmt::format("{}unknown option{} {}", what.empty() ? "" : "; ",
+                            options.size() > 1 ? "s" : "", quoted_list(options));
     if (!words.empty())
         what += fmt::format("{}unexpected argument{} {}", what.empty() ? "" : "; ",
                             words.size() > 1 ? "s" : "", quoted_list(words));
     if (what.empty()) what = e.what();
-    if (verb.after_dashes != nullptr && !options.empty())
+    if (verb.after_dashes != nullptr && (!options.empty() || !words.empty()))
         what += fmt::format(" ({} go after --)", verb.after_dashes);
     return usage_error(app, verb, what);
 }
@@ -125,7 +93,7 @@ int parse_failure(const CLI::App& app, const NamedVerb& verb, const CLI::ParseEr
 // `kiste strat`: the word, the nearest verbs and the list of all of them.
 int unknown_verb(const CLI::App& app, std::string_view word) {
     std::vector<std::string_view> names;
-    for (const auto& v : kVerbNames) names.emplace_back(v.name);
+    for (const auto& v : named_verbs()) names.emplace_back(v.name);
     const auto near = nearest_words(word, names);
     std::string text = fmt::format("kiste: unknown command '{}'", word);
     if (!near.empty()) text += fmt::format("; did you mean {}?", quoted_list(near));
@@ -138,31 +106,6 @@ int unknown_verb(const CLI::App& app, std::string_view word) {
 }
 
 }  // namespace
-
-void configure_logging(Context& ctx, const std::string& config_log_file,
-                       const std::string& config_log_level) {
-    std::string level = !ctx.global.log_level.empty() ? ctx.global.log_level : config_log_level;
-    std::string file = !ctx.global.log_file.empty() ? ctx.global.log_file : config_log_file;
-    if (!level.empty()) {
-        if (auto l = parse_log_level(level)) {
-            ctx.log.set_file_level(*l);
-            // An explicit --log-level also shows those messages on stderr
-            // when no log file is given.
-            if (file.empty()) ctx.log.set_stderr_level(std::min(*l, LogLevel::Warn));
-        } else {
-            ctx.log.warn("unknown log level '{}' (use TRACE..FATAL or 0..8)", level);
-        }
-    }
-    if (!file.empty()) {
-        if (auto st = ctx.log.open_file(file); !st) ctx.log.warn("{}", st.error().message());
-    }
-    if (ctx.global.quiet) ctx.log.set_stderr_level(LogLevel::Error);
-}
-
-int report(Context& ctx, const Error& e) {
-    ctx.log.error("{}", e.message());
-    return 1;
-}
 
 // The container path as one absolute spelling: the runtime directory and the
 // name lock are derived from it, so "-P x" and "-P $PWD/x/" must agree.
@@ -216,20 +159,13 @@ int main(int argc, char** argv) {
     const NamedVerb& verb = *chosen.verb;
     verb.reg(app, ctx);
     std::vector<std::string> words(argv, argv + argc);
+    std::optional<VerbArgs> split;
     if (verb.takes_container || verb.after_dashes != nullptr) {
-        const CLI::App* sub = app.get_subcommand(verb.name);
-        VerbSyntax syntax{.takes_value =
-                              [&](std::string_view opt) {
-                                  const CLI::Option* o = sub->get_option_no_throw(std::string(opt));
-                                  if (o == nullptr && sub->get_fallthrough())
-                                      o = app.get_option_no_throw(std::string(opt));
-                                  return o != nullptr && o->get_type_size_min() > 0;
-                              },
-                          .name_option = verb.takes_container,
-                          .command_after_dashes = verb.after_dashes != nullptr};
-        auto split = split_verb_args(
-            std::span(words).subspan(static_cast<size_t>(chosen.index) + 1), syntax);
-        if (!split) return usage_error(app, verb, split.error().message());
+        const VerbSyntax syntax = verb_syntax(app, *app.get_subcommand(verb.name), verb);
+        auto r = split_verb_args(std::span(words).subspan(static_cast<size_t>(chosen.index) + 1),
+                                 syntax);
+        if (!r) return usage_error(app, verb, r.error().message());
+        split = std::move(*r);
         words.resize(static_cast<size_t>(chosen.index) + 1);
         words.insert(words.end(), split->parse.begin(), split->parse.end());
         ctx.command = std::move(split->command);
@@ -239,7 +175,7 @@ int main(int argc, char** argv) {
     try {
         app.parse(static_cast<int>(c_words.size()), c_words.data());
     } catch (const CLI::ParseError& e) {
-        return parse_failure(app, verb, e);
+        return parse_failure(app, verb, e, split ? &*split : nullptr);
     }
     return ctx.exit_code;
 }
