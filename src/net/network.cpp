@@ -89,9 +89,15 @@ Status ContainerNetwork::setup(pid_t pid) {
         states_.push_back(std::move(st));
         up_ran_.push_back(false);
         const NetInterface& c = states_[i].cfg;
-        // (an empty interface has no name)
-        KISTE_TRY_CTX(setup_one(i), "network interface {}({}, {})",
-                      is_empty_type(c) ? "" : c.name + " ", c.type, c.origin);
+        // (an empty interface has no name; the config line is named once:
+        // most checks below already lead with it)
+        if (auto st = setup_one(i); !st) {
+            const bool named = st.error().message(false).find(c.origin) != std::string::npos;
+            return fail(std::move(st.error())
+                            .context(fmt::format("network interface {}({}{}{})",
+                                                 is_empty_type(c) ? "" : c.name + " ", c.type,
+                                                 named ? "" : ", ", named ? "" : c.origin)));
+        }
     }
     return {};
 }

@@ -182,6 +182,37 @@ TEST_F(NetSetup, RouterModeRefusesALink) {
         << st.error().message();
 }
 
+// An error names the config line once: checks that lead with it are not
+// prefixed with it again, errors from below (netlink) get it added.
+size_t count_of(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+}
+
+TEST_F(NetSetup, ACheckNamesTheConfigLineOnce) {
+    NetInterface i = veth_on_br0();
+    i.link = "br9";  // not on the fake host
+    auto st = make({i})->setup(1);
+    ASSERT_FALSE(st);
+    const std::string msg = st.error().message();
+    EXPECT_NE(msg.find("c.conf:3: lxc.net.0.link: no interface br9"), std::string::npos) << msg;
+    EXPECT_EQ(count_of(msg, "c.conf:3"), 1U) << msg;
+}
+
+TEST_F(NetSetup, AKernelErrorGetsTheConfigLine) {
+    host_->unsupported.insert("vlan");
+    host_->add_link("eth9", "");
+    NetInterface v;
+    v.type = "vlan";
+    v.link = "eth9";
+    v.vlan_id = 42;
+    v.origin = "c.conf:7";
+    auto st = make({v})->setup(1);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(count_of(st.error().message(), "c.conf:7"), 1U) << st.error().message();
+}
+
 TEST_F(NetSetup, GatewayOutsideTheSubnetIsOnLinkAndDevIsADeviceRoute) {
     NetInterface i = veth_on_br0();
     i.ipv4 = {{"10.250.0.2", 32, ""}};
