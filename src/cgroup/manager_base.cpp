@@ -70,6 +70,22 @@ Status ManagerBase::create() {
 
 Status ManagerBase::create_v2() {
     if (any_dir_exists()) {
+        // cgroups are named by container name alone, so a live container of
+        // this name in another container path (or under kiste execute) owns
+        // them: refuse, never kill what another container runs. A crashed
+        // run's leftovers are empty (its pid namespace died with its init)
+        // or were recorded and cleaned by the next command of that container.
+        if (auto live = pids(); live && !live->empty()) {
+            foreign_ = true;
+            auto it = std::find_if(slots_.begin(), slots_.end(),
+                                   [](const Slot& s) { return dir_exists(s.dir); });
+            return fail(Error(
+                EBUSY, fmt::format("the cgroup {} holds {} running process(es) of another "
+                                   "container of this name (in another container path, or under "
+                                   "kiste execute); kiste names cgroups by container name: stop "
+                                   "that container or choose another name",
+                                   it->dir, live->size())));
+        }
         // A crashed run left its cgroup: nothing of it may survive into ours.
         auto st = kill_all();
         if (st) st = remove_dirs();
@@ -201,7 +217,8 @@ Status ManagerBase::remove_dirs() {
 }
 
 Status ManagerBase::destroy() {
-    if (!any_dir_exists()) return {};
+    // The dirs of a refused create are another container's: not ours to end.
+    if (foreign_ || !any_dir_exists()) return {};
     KISTE_TRY_CTX(kill_all(), "killing the processes of the container's cgroup");
     return remove_dirs();
 }

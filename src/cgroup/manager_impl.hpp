@@ -68,6 +68,9 @@ protected:
     std::string inner_rel_;
     std::vector<std::string> warnings_;
     MkdirHook mkdir_hook_;
+    // Set when create found this name's cgroup running another container's
+    // processes: destroy() then leaves it alone.
+    bool foreign_ = false;
 };
 
 std::unique_ptr<Manager> make_v1_manager(Layout layout, std::vector<Slot> slots,

@@ -113,7 +113,8 @@ Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpe
         undo.dismiss();
         return m;
     }();
-    if (made || wanted)
+    // (EBUSY: the name's cgroup runs another container; never run beside it)
+    if (made || wanted || made.error().code() == EBUSY)
         return with_context(std::move(made), "the cgroups of container {}", spec.name);
     log.warn("container {} runs in kiste's own cgroup: {}", spec.name, made.error().message());
     late = false;

@@ -194,5 +194,31 @@ TEST_F(StartStop, ExitCodesAsLxc) {
     EXPECT_EQ(state_of("idle"), "STOPPED");
 }
 
+// kiste names cgroups by container name alone: a second container of that
+// name (the same config under kiste execute -f, or another container path)
+// is refused and never kills the running one (found by a cold try: both
+// killed it).
+TEST_F(StartStop, ASecondContainerOfTheSameNameNeverKillsTheFirst) {
+    make_script_container("twin", "trap 'exit 0' PWR\nwhile :; do sleep 1 & wait; done\n");
+    ASSERT_EQ(kiste({"start", "twin"}).code, 0);
+    ASSERT_EQ(state_of("twin"), "RUNNING");
+
+    auto r = kiste({"execute", "-n", "twin", "-f", dir("twin") + "/config", "--", "/bin/true"});
+    EXPECT_NE(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.err.find("another container of this name"), std::string::npos) << r.err;
+    EXPECT_EQ(state_of("twin"), "RUNNING");
+
+    TempDir other;
+    fs::create_directories(other.path() + "/twin");
+    write_file(other.path() + "/twin/config", read_file(dir("twin") + "/config"));
+    r = run({kiste_binary(), "-P", other.path(), "start", "twin"}, {},
+            {"KISTE_RUN_DIR=" + run_dir_.path()});
+    EXPECT_NE(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.err.find("another container of this name"), std::string::npos) << r.err;
+    EXPECT_EQ(state_of("twin"), "RUNNING");
+
+    EXPECT_EQ(kiste({"stop", "twin"}).code, 0);
+}
+
 }  // namespace
 }  // namespace kiste::test
