@@ -253,5 +253,24 @@ TEST_F(Cli, CreateFromAConfigGivesEachContainerItsOwnMac) {
     for (const char* name : {"c1", "c2"}) EXPECT_EQ(kiste({"destroy", name}).code, 0);
 }
 
+// A container path reached through a symlink is the same path (one run
+// root, one set of name locks): found by a cold try, where the link's
+// spelling showed a running container as STOPPED and ran a second one.
+TEST_F(Cli, ContainerPathThroughASymlinkIsTheSamePath) {
+    TempDir links;
+    const std::string link = links / "lxcpath";
+    fs::create_directory_symlink(lxcpath_.path(), link);
+    const std::string real = fs::canonical(lxcpath_.path()).string();
+    auto r = run({kiste_binary(), "-P", link, "info", "nosuch"}, {},
+                 {"KISTE_RUN_DIR=" + run_dir_.path()});
+    EXPECT_NE(r.code, 0);
+    EXPECT_TRUE(has(r.err, "does not exist in " + real)) << r.err;
+    EXPECT_FALSE(has(r.err, link)) << r.err;
+    r = run({kiste_binary(), "info", "nosuch"}, {},
+            {"KISTE_RUN_DIR=" + run_dir_.path(), "KISTE_PATH=" + link});
+    EXPECT_TRUE(has(r.err, "does not exist in " + real)) << r.err;
+    EXPECT_FALSE(has(r.err, link)) << r.err;
+}
+
 }  // namespace
 }  // namespace kiste::test

@@ -111,7 +111,11 @@ int unknown_verb(const CLI::App& app, std::string_view word) {
 // name lock are derived from it, so "-P x" and "-P $PWD/x/" must agree.
 std::string absolute_dir(std::string p) {
     if (p.empty()) return p;
-    std::string abs = std::filesystem::absolute(p).lexically_normal().string();
+    // Symlinks resolved too: a container path reached through a link is the
+    // same path, with the same run root and name locks.
+    std::error_code ec;
+    std::string abs = std::filesystem::weakly_canonical(p, ec).string();
+    if (ec || abs.empty()) abs = std::filesystem::absolute(p, ec).lexically_normal().string();
     while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
     return abs;
 }
