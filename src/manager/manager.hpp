@@ -22,7 +22,7 @@ struct StartOptions {
     bool foreground = false;             // -F: the console on this terminal, no detach
     std::string config_file;             // -f
     std::vector<std::string> overrides;  // -s KEY=VALUE
-    std::vector<std::string> init_args;  // after --
+    std::vector<std::string> init_args;  // after --: runs instead of lxc.init.cmd
     bool allow_unapplied = false;
 };
 // Returns once the container is RUNNING (or, with foreground, once it stopped),

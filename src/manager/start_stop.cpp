@@ -95,9 +95,14 @@ Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const Start
     spec.name = paths.name;
     KISTE_TRY(require_own_root(spec, cfg, paths.name,
                                opt.config_file.empty() ? paths.config() : opt.config_file));
-    std::string init = cfg.init_cmd.empty() ? "/sbin/init" : cfg.init_cmd;
-    spec.process.args = KISTE_TRY(lxc::split_command(init));
-    spec.process.args.insert(spec.process.args.end(), opt.init_args.begin(), opt.init_args.end());
+    // As lxc-start: a command after "--" runs instead of lxc.init.cmd (a
+    // rescue shell: kiste start -F NAME -- /bin/sh).
+    if (!opt.init_args.empty()) {
+        spec.process.args = opt.init_args;
+    } else {
+        const std::string init = cfg.init_cmd.empty() ? "/sbin/init" : cfg.init_cmd;
+        spec.process.args = KISTE_TRY(lxc::split_command(init));
+    }
     spec.process.use_init = false;
     if (!spec.unapplied.empty()) {
         for (const auto& u : spec.unapplied)

@@ -5,6 +5,8 @@
 //
 // No test here may ever boot the host's init, even with the refusal broken:
 // every config without a rootfs runs lxc.init.cmd = /bin/true.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -218,6 +220,20 @@ TEST_F(StartStop, ASecondContainerOfTheSameNameNeverKillsTheFirst) {
     EXPECT_EQ(state_of("twin"), "RUNNING");
 
     EXPECT_EQ(kiste({"stop", "twin"}).code, 0);
+}
+
+// As lxc-start: a command after "--" runs instead of lxc.init.cmd.
+TEST_F(StartStop, CommandAfterDashesRunsInsteadOfInit) {
+    make_script_container("cmd", "exit 3\n");  // lxc.init.cmd would end at once
+    auto r = kiste({"start", "cmd", "--", "/bin/sleep", "600"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(state_of("cmd"), "RUNNING");
+    std::string pid = kiste({"info", "-p", "cmd"}).out;
+    while (!pid.empty() && std::isspace(static_cast<unsigned char>(pid.back()))) pid.pop_back();
+    std::string cmdline = read_file("/proc/" + pid + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    EXPECT_EQ(cmdline, "/bin/sleep 600 ") << "pid " << pid;
+    EXPECT_EQ(kiste({"stop", "-k", "cmd"}).code, 0);
 }
 
 }  // namespace

@@ -28,7 +28,9 @@ void register_start(CLI::App& app, Context& ctx) {
                   "start even when the config holds keys kiste cannot apply yet (warns)");
     // Init's arguments come only after "--" (main.cpp hands them over in
     // ctx.command): a stray word after the name is an error, not init's.
-    cmd->footer("Arguments for the container's init go after --: kiste start NAME -- ARGS...");
+    cmd->footer(
+        "A command after -- runs instead of lxc.init.cmd (as lxc-start): kiste start NAME -- "
+        "COMMAND [ARGS...]");
     cmd->callback([a, &ctx] {
         configure_logging(ctx);
         a->opt.init_args = ctx.command;

@@ -25,7 +25,7 @@ struct Context {
     GlobalOptions global;
     Logger log;
     int exit_code = 0;  // set by the verb's callback
-    // The words after "--" for a verb that takes a command (init's arguments,
+    // The words after "--" for a verb that takes a command (the command start runs instead of init,
     // the attached command...): never parsed as options (see main.cpp).
     std::vector<std::string> command;
 };

@@ -22,7 +22,7 @@ constexpr NamedVerb kVerbNames[] = {
     {"create", register_create, true, "the template's arguments"},
     {"destroy", register_destroy, true, nullptr},
     {"ls", register_ls, false, nullptr},
-    {"start", register_start, true, "arguments for the container's init"},
+    {"start", register_start, true, "a command to run instead of the container's init"},
     {"stop", register_stop, true, nullptr},
     {"info", register_info, true, nullptr},
     {"ps", register_ps, true, "options for the host's ps"},
