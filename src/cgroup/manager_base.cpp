@@ -1,10 +1,15 @@
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <thread>
 
 #include "base/scope_exit.hpp"
@@ -18,6 +23,30 @@ namespace {
 
 constexpr int kKillTimeoutMs = 10000;
 constexpr int kRmdirBusyMs = 2000;
+
+// The owner lock of a container's cgroup: an abstract unix socket named
+// after its directory, bound while a live kiste (monitor or execute) owns
+// it; the kernel frees it when that process dies, however it dies. cgroups
+// are named by container name alone, so a container of the same name in
+// another container path finds it taken. Invalid with errno EADDRINUSE when
+// taken.
+UniqueFd take_owner_lock(const std::string& dir) {
+    uint64_t h = 14695981039346656037ULL;  // FNV-1a: the path may not fit sun_path
+    for (unsigned char c : dir) h = (h ^ c) * 1099511628211ULL;
+    const std::string name = fmt::format("kiste-cgroup:{:016x}", h);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return fd;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path + 1, name.data(), name.size());
+    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) < 0) {
+        const int err = errno;
+        fd.reset();
+        errno = err;
+    }
+    return fd;
+}
 
 }  // namespace
 
@@ -69,23 +98,21 @@ Status ManagerBase::create() {
 }
 
 Status ManagerBase::create_v2() {
-    if (any_dir_exists()) {
-        // cgroups are named by container name alone, so a live container of
-        // this name in another container path (or under kiste execute) owns
-        // them: refuse, never kill what another container runs. A crashed
-        // run's leftovers are empty (its pid namespace died with its init)
-        // or were recorded and cleaned by the next command of that container.
-        if (auto live = pids(); live && !live->empty()) {
+    if (!slots_.empty()) {
+        owner_lock_ = take_owner_lock(slots_.front().dir);
+        if (!owner_lock_ && errno == EADDRINUSE) {
+            // Another live container owns this name's cgroup: refuse, and
+            // never kill or remove what it runs.
             foreign_ = true;
-            auto it = std::find_if(slots_.begin(), slots_.end(),
-                                   [](const Slot& s) { return dir_exists(s.dir); });
             return fail(Error(
-                EBUSY, fmt::format("the cgroup {} holds {} running process(es) of another "
-                                   "container of this name (in another container path, or under "
-                                   "kiste execute); kiste names cgroups by container name: stop "
-                                   "that container or choose another name",
-                                   it->dir, live->size())));
+                EBUSY, fmt::format("the cgroup {} belongs to another running container of this "
+                                   "name (in another container path, or under kiste execute); "
+                                   "kiste names cgroups by container name: stop that container "
+                                   "or choose another name",
+                                   slots_.front().dir)));
         }
+    }
+    if (any_dir_exists()) {
         // A crashed run left its cgroup: nothing of it may survive into ours.
         auto st = kill_all();
         if (st) st = remove_dirs();
@@ -218,9 +245,15 @@ Status ManagerBase::remove_dirs() {
 
 Status ManagerBase::destroy() {
     // The dirs of a refused create are another container's: not ours to end.
-    if (foreign_ || !any_dir_exists()) return {};
-    KISTE_TRY_CTX(kill_all(), "killing the processes of the container's cgroup");
-    return remove_dirs();
+    if (foreign_) return {};
+    if (any_dir_exists()) {
+        KISTE_TRY_CTX(kill_all(), "killing the processes of the container's cgroup");
+        KISTE_TRY(remove_dirs());
+    }
+    // The name's cgroup is free for the next container at once (a start
+    // right after a stop need not wait for this process to exit).
+    owner_lock_.reset();
+    return {};
 }
 
 }  // namespace kiste::cgroup

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/unique_fd.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/fs.hpp"
 #include "cgroup/host.hpp"
@@ -68,9 +69,11 @@ protected:
     std::string inner_rel_;
     std::vector<std::string> warnings_;
     MkdirHook mkdir_hook_;
-    // Set when create found this name's cgroup running another container's
-    // processes: destroy() then leaves it alone.
+    // Set when create found this name's cgroup owned by another live
+    // container: destroy() then leaves it alone.
     bool foreign_ = false;
+    // Held from create on, for the life of this object (see create_v2).
+    UniqueFd owner_lock_;
 };
 
 std::unique_ptr<Manager> make_v1_manager(Layout layout, std::vector<Slot> slots,

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <filesystem>
 
 #include "base/unique_fd.hpp"
@@ -61,7 +63,11 @@ std::optional<int64_t> memory_context(const std::vector<Assignment>& as, cgroup:
 
 // Replaces the config keeping its mode and owner: create writes it 0640,
 // and a config readable by all would show what it holds (hooks, addresses).
-Status write_atomically(const std::string& path, const std::string& text) {
+// A symlinked config (one shared by several containers) is written where
+// the link points, and stays a link.
+Status write_atomically(const std::string& config, const std::string& text) {
+    char resolved[PATH_MAX];
+    const std::string path = ::realpath(config.c_str(), resolved) ? resolved : config;
     struct stat st {};
     if (::stat(path.c_str(), &st) < 0) return fail_errno("cannot read {}", path);
     const std::string tmp = path + ".kiste-set.tmp";

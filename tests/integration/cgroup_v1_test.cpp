@@ -282,14 +282,19 @@ TEST(CgroupV1, KernelErrorNamesSettingAndErrno) {
 TEST(CgroupV1, CreateCleansACrashedRunsLeftover) {
     REQUIRE_V1_HOST();
     const auto name = test_name("leftover");
-    auto first = make(name);
-    ASSERT_TRUE(first.m);
-    ScopeExit cleanup([&] { (void)first.m->destroy(); });
+    // Forked before the first run's manager exists: a container's processes
+    // never hold its owner lock (they exec; the lock is close-on-exec).
     Child stray([] {
         for (;;) ::pause();
     });
+    auto first = make(name);
+    ASSERT_TRUE(first.m);
+    ScopeExit cleanup([&] { (void)first.m->destroy(); });
     ASSERT_TRUE(first.m->attach(stray.pid()));
-    // A new run of the same name, as after a crash of the old monitor.
+    // A new run of the same name, as after a crash of the old monitor: the
+    // old owner is gone (its object with it), its cgroup and process stay.
+    first.m.reset();
+    cleanup.dismiss();
     auto second = make(name);
     ASSERT_TRUE(second.m);
     int status = stray.wait();

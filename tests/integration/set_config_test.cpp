@@ -1,5 +1,6 @@
 // `kiste set` on a stopped container rewrites its config: the file keeps
-// its mode and owner (create makes it 0640). Root only (the owner).
+// its mode and owner (create makes it 0640), and a symlinked config stays a
+// link. Root only (the owner).
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -29,6 +30,24 @@ TEST(SetConfig, RewriteKeepsModeAndOwner) {
     EXPECT_EQ(st.st_uid, 0u);
     EXPECT_EQ(st.st_gid, 4242u);
     EXPECT_FALSE(fs::exists(config + ".kiste-set.tmp"));
+}
+
+// A config that is a symlink (one shared by several containers) is written
+// where it points and stays a link (found by a cold try: set replaced the
+// link with a file, and the shared config silently diverged).
+TEST(SetConfig, SymlinkedConfigIsWrittenThroughTheLink) {
+    KISTE_REQUIRE_ROOT();
+    TempDir lxcpath, run_dir, shared;
+    const std::string target = shared / "shared.conf";
+    write_file(target, "lxc.uts.name = linked\n");
+    fs::create_directories(lxcpath / "linked");
+    fs::create_symlink(target, lxcpath / "linked/config");
+    auto r = run({kiste_binary(), "-P", lxcpath.path(), "set", "linked", "memory=64M"}, {},
+                 {"KISTE_RUN_DIR=" + run_dir.path()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(fs::is_symlink(lxcpath / "linked/config"));
+    EXPECT_NE(read_file(target).find("64"), std::string::npos) << read_file(target);
+    EXPECT_FALSE(fs::exists(target + ".kiste-set.tmp"));
 }
 
 }  // namespace

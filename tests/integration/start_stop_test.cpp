@@ -207,7 +207,7 @@ TEST_F(StartStop, ASecondContainerOfTheSameNameNeverKillsTheFirst) {
 
     auto r = kiste({"execute", "-n", "twin", "-f", dir("twin") + "/config", "--", "/bin/true"});
     EXPECT_NE(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.err.find("another container of this name"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("another running container of this name"), std::string::npos) << r.err;
     EXPECT_EQ(state_of("twin"), "RUNNING");
 
     TempDir other;
@@ -216,7 +216,7 @@ TEST_F(StartStop, ASecondContainerOfTheSameNameNeverKillsTheFirst) {
     r = run({kiste_binary(), "-P", other.path(), "start", "twin"}, {},
             {"KISTE_RUN_DIR=" + run_dir_.path()});
     EXPECT_NE(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.err.find("another container of this name"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("another running container of this name"), std::string::npos) << r.err;
     EXPECT_EQ(state_of("twin"), "RUNNING");
 
     EXPECT_EQ(kiste({"stop", "twin"}).code, 0);
