@@ -24,15 +24,7 @@ for ((i = 0; i < count; i++)); do names+=("bench-stop-$$-$i"); done
 tools=(kiste)
 command -v lxc-start >/dev/null && tools+=(lxc)
 bench_note_pivots
-cleanup() {
-    local c
-    for c in "${names[@]}"; do
-        "$kiste" -P "$work/kiste" stop -k "$c" >/dev/null 2>&1
-        command -v lxc-stop >/dev/null && lxc-stop -P "$work/lxc" -n "$c" -k >/dev/null 2>&1
-    done
-    bench_remove_new_pivots
-    rm -rf "$work"
-}
+cleanup() { bench_cleanup_containers "$work" "${names[@]}"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

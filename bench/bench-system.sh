@@ -31,15 +31,7 @@ many=()
 name=bench-sys-$$
 export KISTE_RUN_DIR=$work/run
 bench_note_pivots
-cleanup() {
-    local c
-    for c in "$name" "${many[@]}"; do
-        "$kiste" -P "$work/kiste" stop -k "$c" >/dev/null 2>&1
-        command -v lxc-stop >/dev/null && lxc-stop -P "$work/lxc" -n "$c" -k >/dev/null 2>&1
-    done
-    bench_remove_new_pivots
-    rm -rf "$work"
-}
+cleanup() { bench_cleanup_containers "$work" "$name" "${many[@]}"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

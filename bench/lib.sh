@@ -138,3 +138,16 @@ bench_install_kiste() {
     [[ -n $init && -x $init ]] && { cp "$init" "$dir/kiste-init" || return 1; }
     kiste=$dir/kiste
 }
+
+# Kills the named containers of a bench's kiste and LXC container paths
+# ($work/kiste, $work/lxc), removes the pivots it made and its work dir.
+bench_cleanup_containers() { # work name...
+    local work=$1 c
+    shift
+    for c in "$@"; do
+        "$kiste" -P "$work/kiste" stop -k "$c" >/dev/null 2>&1
+        command -v lxc-stop >/dev/null && lxc-stop -P "$work/lxc" -n "$c" -k >/dev/null 2>&1
+    done
+    bench_remove_new_pivots
+    rm -rf "$work"
+}
