@@ -152,8 +152,9 @@ Result<Exec> prepare(const EnterPlan& p, const Pty& pty) {
     proc.gid = gid;
     SecurityConfig sec;
     sec.caps = p.caps;
-    KISTE_TRY_CTX(security::apply_credentials_and_caps(proc, sec), "attaching as uid {} gid {}",
-                  p.uid, gid);
+    RealSys sys;
+    KISTE_TRY_CTX(security::apply_credentials_and_caps(sys, proc, sec),
+                  "attaching as uid {} gid {}", p.uid, gid);
     // A credential change resets dumpability to fs.suid_dumpable: say it again.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return fail_errno("prctl(PR_SET_DUMPABLE, 0)");
     return e;

@@ -1,6 +1,6 @@
 // How kiste-init's command meets the terminal; shared by kiste-init and by
 // the launcher, which starts the command itself for kiste execute (see
-// spawn_payload in runtime/launcher.cpp). Header-only: kiste-init links no
+// the exec step in runtime/child_finish.cpp). Header-only: kiste-init links no
 // library.
 #pragma once
 

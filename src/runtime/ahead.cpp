@@ -24,7 +24,8 @@ Result<UniqueFd> make_net_ns() {
     // unshare() moves only this thread into the new namespace; the fd keeps
     // it alive when the thread is gone.
     if (::unshare(CLONE_NEWNET) < 0) return fail_errno("unsharing a net namespace");
-    KISTE_TRY(ns::loopback_up());
+    RealSys sys;
+    KISTE_TRY(ns::loopback_up(sys));
     UniqueFd fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
     if (!fd) return fail_errno("opening /proc/thread-self/ns/net");
     return fd;

@@ -110,23 +110,22 @@ CapabilitySets clamp_cap_sets(const CapabilitySets& want, const CapabilitySets& 
     return out;
 }
 
-Result<CapabilitySets> current_caps() {
+Result<CapabilitySets> current_caps(Sys& sys) {
     CapabilitySets s;
     // capget(2) directly: libcap's cap_t would need a flag query per bit.
-    __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
-    if (::capget(&hdr, data) < 0) return fail_errno("capget");
-    auto join = [](uint32_t lo, uint32_t hi) { return uint64_t{lo} | (uint64_t{hi} << 32); };
-    s.effective = join(data[0].effective, data[1].effective);
-    s.permitted = join(data[0].permitted, data[1].permitted);
-    s.inheritable = join(data[0].inheritable, data[1].inheritable);
+    const CapMasks m = KISTE_TRY(reword(sys.capget(), "capget"));
+    s.effective = m.effective;
+    s.permitted = m.permitted;
+    s.inheritable = m.inheritable;
     const int last = cap_last_cap();
     for (int c = 0; c <= last; ++c) {
-        int r = ::prctl(PR_CAPBSET_READ, c, 0, 0, 0);
-        if (r < 0) return fail_errno("prctl(PR_CAPBSET_READ, {})", cap_to_name(c));
+        const unsigned long cap = static_cast<unsigned long>(c);
+        const int r = KISTE_TRY(reword(sys.prctl(PR_CAPBSET_READ, cap, 0, 0, 0),
+                                       "prctl(PR_CAPBSET_READ, {})", cap_to_name(c)));
         if (r == 1) s.bounding |= cap_bit(c);
-        r = ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
-        if (r == 1) s.ambient |= cap_bit(c);  // < 0: a kernel without ambient caps
+        // An error: a kernel without ambient caps.
+        if (auto a = sys.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0); a && *a == 1)
+            s.ambient |= cap_bit(c);
     }
     return s;
 }

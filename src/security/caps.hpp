@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/sys.hpp"
 #include "kiste/error.hpp"
 #include "kiste/spec.hpp"
 
@@ -51,21 +53,28 @@ CapabilitySets clamp_cap_sets(const CapabilitySets& want, const CapabilitySets& 
 
 // The calling thread's five sets (bounding via PR_CAPBSET_READ, ambient via
 // PR_CAP_AMBIENT_IS_SET).
-Result<CapabilitySets> current_caps();
+Result<CapabilitySets> current_caps(Sys& sys);
 
-// Sets groups, gid and uid of the calling process, then its capability sets
-// (when sec.caps is set; nullopt keeps what the starter has, and a uid change
-// then drops them as the kernel does), then no_new_privs. Called in the
-// container's child just before exec. Order, and why:
-//  1. drop the bounding set (needs CAP_SETPCAP, which the uid change may take);
-//  2. PR_SET_KEEPCAPS so the permitted set survives a change to a non-zero uid;
-//  3. setgroups (an empty list clears the host's groups; EPERM where a user
-//     namespace denies setgroups is ignored for an empty list), setresgid,
-//     setresuid;
-//  4. capset inheritable/permitted/effective (libcap cap_set_proc): the uid
-//     change cleared the effective set;
-//  5. ambient: clear all, raise each (needs the cap in permitted and inheritable);
-//  6. PR_SET_NO_NEW_PRIVS when sec.no_new_privs.
-Status apply_credentials_and_caps(const ProcessSpec& process, const SecurityConfig& sec);
+// The credential change, in four steps that must run in this order (the
+// container's child runs them as separate steps of runtime::finish_child):
+//  1. drop_bounding_set: drop the bounding set (needs CAP_SETPCAP, which the
+//     uid change may take), then PR_SET_KEEPCAPS so the permitted set
+//     survives a change to a non-zero uid. Returns the sets to reach (the
+//     spec's, clamped to what this process has); nullopt when sec.caps is
+//     unset: the starter's sets stay, and a uid change drops them as the
+//     kernel does.
+//  2. set_credentials: setgroups (an empty list clears the host's groups;
+//     EPERM where a user namespace denies setgroups is ignored for an empty
+//     list), setresgid, setresuid.
+//  3. set_cap_sets: PR_SET_KEEPCAPS off, capset inheritable/permitted/
+//     effective (the uid change cleared the effective set), then ambient:
+//     clear all, raise each (needs the cap in permitted and inheritable).
+//  4. set_no_new_privs: PR_SET_NO_NEW_PRIVS when sec.no_new_privs.
+Result<std::optional<CapabilitySets>> drop_bounding_set(Sys& sys, const SecurityConfig& sec);
+Status set_credentials(Sys& sys, const ProcessSpec& process);
+Status set_cap_sets(Sys& sys, const std::optional<CapabilitySets>& want);
+Status set_no_new_privs(Sys& sys, const SecurityConfig& sec);
+// All four, in order (an attached process).
+Status apply_credentials_and_caps(Sys& sys, const ProcessSpec& process, const SecurityConfig& sec);
 
 }  // namespace kiste::security

@@ -18,9 +18,10 @@ std::string show(rlim_t v) {
 }
 
 // fs.nr_open caps RLIMIT_NOFILE even for a privileged process; 0 when unreadable.
-uint64_t nr_open() {
-    UniqueFd fd(::open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC));
-    if (!fd) return 0;
+uint64_t nr_open(Sys& sys) {
+    auto opened = sys.open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC, 0);
+    if (!opened) return 0;
+    const UniqueFd fd = std::move(*opened);
     char buf[32];
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n <= 0) return 0;
@@ -31,21 +32,21 @@ uint64_t nr_open() {
 
 }  // namespace
 
-Status apply_rlimits(const std::vector<Rlimit>& limits) {
+Status apply_rlimits(Sys& sys, const std::vector<Rlimit>& limits) {
     for (const auto& rl : limits) {
         const std::string name = rl.name.empty() ? fmt::format("resource{}", rl.resource) : rl.name;
-        const auto res = static_cast<__rlimit_resource>(rl.resource);
         const rlimit want{static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
         // RLIM_INFINITY is the largest rlim_t, so plain comparison orders it right.
         if (want.rlim_cur > want.rlim_max)
             return fail("lxc.prlimit.{}: the soft limit {} is above the hard limit {}", name,
                         show(want.rlim_cur), show(want.rlim_max));
-        rlimit old{};
-        if (::getrlimit(res, &old) < 0) return fail_errno("lxc.prlimit.{}: getrlimit", name);
-        if (::prlimit(0, res, &want, nullptr) == 0) continue;
-        const int err = errno;
+        const rlimit old =
+            KISTE_TRY(reword(sys.getrlimit(rl.resource), "lxc.prlimit.{}: getrlimit", name));
+        auto set = sys.setrlimit(rl.resource, want);
+        if (set) continue;
+        const int err = set.error().code();
         if (err == EPERM && want.rlim_max > old.rlim_max) {
-            const uint64_t cap = rl.resource == RLIMIT_NOFILE ? nr_open() : 0;
+            const uint64_t cap = rl.resource == RLIMIT_NOFILE ? nr_open(sys) : 0;
             if (cap != 0 && want.rlim_max > cap)
                 return fail(
                     "lxc.prlimit.{}: cannot raise the hard limit to {}: above fs.nr_open ({})",

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "base/sys.hpp"
 #include "kiste/error.hpp"
 #include "kiste/spec.hpp"
 
@@ -16,6 +17,6 @@ namespace kiste::security {
 // refused; raising a hard limit the kernel does not allow says why, e.g.
 // "lxc.prlimit.nofile: cannot raise the hard limit from 20000 to 40000: this
 // host denies CAP_SYS_RESOURCE". Call it before the capabilities are dropped.
-Status apply_rlimits(const std::vector<Rlimit>& limits);
+Status apply_rlimits(Sys& sys, const std::vector<Rlimit>& limits);
 
 }  // namespace kiste::security

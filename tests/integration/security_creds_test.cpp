@@ -81,8 +81,9 @@ uint64_t mask(const std::map<std::string, std::string>& st, const std::string& k
 class SecurityCreds : public ::testing::Test {
 protected:
     void SetUp() override {
+        RealSys sys;
         if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-        auto c = current_caps();
+        auto c = current_caps(sys);
         ASSERT_TRUE(c) << c.error().message();
         host_ = *c;
     }
@@ -90,12 +91,13 @@ protected:
 };
 
 TEST_F(SecurityCreds, DropSysAdminAndSysModule) {
+    RealSys sys;
     const uint64_t drop = cap_bit(CAP_SYS_ADMIN) | cap_bit(CAP_SYS_MODULE);
     ProcessSpec p;
     SecurityConfig sec;
     sec.caps = cap_sets_drop(drop);
     auto r = in_child([&] {
-        auto st = apply_credentials_and_caps(p, sec);
+        auto st = apply_credentials_and_caps(sys, p, sec);
         if (!st) {
             say("error: " + st.error().message());
             return 1;
@@ -114,12 +116,13 @@ TEST_F(SecurityCreds, DropSysAdminAndSysModule) {
 }
 
 TEST_F(SecurityCreds, DroppedCapsStayGoneAcrossExecAsRoot) {
+    RealSys sys;
     const uint64_t drop = cap_bit(CAP_SYS_ADMIN) | cap_bit(CAP_SYS_MODULE);
     ProcessSpec p;
     SecurityConfig sec;
     sec.caps = cap_sets_drop(drop);
     auto r = in_child([&] {
-        if (auto st = apply_credentials_and_caps(p, sec); !st) return 1;
+        if (auto st = apply_credentials_and_caps(sys, p, sec); !st) return 1;
         ::execl("/bin/cat", "cat", "/proc/self/status", nullptr);
         return 127;
     });
@@ -132,6 +135,7 @@ TEST_F(SecurityCreds, DroppedCapsStayGoneAcrossExecAsRoot) {
 }
 
 TEST_F(SecurityCreds, KeepTwoAsUid1000SurvivesExec) {
+    RealSys sys;
     const uint64_t keep = cap_bit(CAP_NET_BIND_SERVICE) | cap_bit(CAP_CHOWN);
     ProcessSpec p;
     p.uid = 1000;
@@ -141,7 +145,7 @@ TEST_F(SecurityCreds, KeepTwoAsUid1000SurvivesExec) {
     sec.caps = cap_sets_keep(keep);
     sec.no_new_privs = true;
     auto r = in_child([&] {
-        auto st = apply_credentials_and_caps(p, sec);
+        auto st = apply_credentials_and_caps(sys, p, sec);
         if (!st) {
             say("error: " + st.error().message());
             return 1;
@@ -163,12 +167,13 @@ TEST_F(SecurityCreds, KeepTwoAsUid1000SurvivesExec) {
 }
 
 TEST_F(SecurityCreds, NoCapsConfigAndAUidChangeDropsThemAsTheKernelDoes) {
+    RealSys sys;
     ProcessSpec p;
     p.uid = 1000;
     p.gid = 1000;
     SecurityConfig sec;  // caps: nullopt
     auto r = in_child([&] {
-        if (auto st = apply_credentials_and_caps(p, sec); !st) return 1;
+        if (auto st = apply_credentials_and_caps(sys, p, sec); !st) return 1;
         say(read_status());
         return 0;
     });
@@ -181,13 +186,14 @@ TEST_F(SecurityCreds, NoCapsConfigAndAUidChangeDropsThemAsTheKernelDoes) {
 }
 
 TEST_F(SecurityCreds, KeepingAnUngrantedCapIsNotAnError) {
+    RealSys sys;
     // CAP_SYS_RESOURCE may be missing on this host: keeping it keeps nothing.
     const uint64_t keep = cap_bit(CAP_SYS_RESOURCE) | cap_bit(CAP_KILL);
     ProcessSpec p;
     SecurityConfig sec;
     sec.caps = cap_sets_keep(keep);
     auto r = in_child([&] {
-        auto st = apply_credentials_and_caps(p, sec);
+        auto st = apply_credentials_and_caps(sys, p, sec);
         if (!st) {
             say("error: " + st.error().message());
             return 1;
@@ -203,10 +209,11 @@ TEST_F(SecurityCreds, KeepingAnUngrantedCapIsNotAnError) {
 
 // ------------------------------------------------------------------ rlimits
 TEST(SecurityRlimitsLive, LoweringTheSoftLimitWorks) {
+    RealSys sys;
     rlimit cur{};
     ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &cur), 0);
     auto r = in_child([&] {
-        auto st = apply_rlimits({Rlimit{RLIMIT_NOFILE, "nofile", 64, cur.rlim_max}});
+        auto st = apply_rlimits(sys, {Rlimit{RLIMIT_NOFILE, "nofile", 64, cur.rlim_max}});
         if (!st) {
             say("error: " + st.error().message());
             return 1;
@@ -221,8 +228,9 @@ TEST(SecurityRlimitsLive, LoweringTheSoftLimitWorks) {
 }
 
 TEST(SecurityRlimitsLive, LoweringTheHardLimitWorks) {
+    RealSys sys;
     auto r = in_child([&] {
-        auto st = apply_rlimits({Rlimit{RLIMIT_NOFILE, "nofile", 100, 200}});
+        auto st = apply_rlimits(sys, {Rlimit{RLIMIT_NOFILE, "nofile", 100, 200}});
         if (!st) return 1;
         rlimit now{};
         ::getrlimit(RLIMIT_NOFILE, &now);
@@ -234,7 +242,8 @@ TEST(SecurityRlimitsLive, LoweringTheHardLimitWorks) {
 }
 
 TEST(SecurityRlimitsLive, RaisingTheHardLimitWithoutCapSysResourceSaysWhy) {
-    auto caps = current_caps();
+    RealSys sys;
+    auto caps = current_caps(sys);
     ASSERT_TRUE(caps);
     if (caps->effective & cap_bit(CAP_SYS_RESOURCE))
         GTEST_SKIP() << "this process holds CAP_SYS_RESOURCE: raising would work";
@@ -243,7 +252,7 @@ TEST(SecurityRlimitsLive, RaisingTheHardLimitWithoutCapSysResourceSaysWhy) {
     if (cur.rlim_max == RLIM_INFINITY) GTEST_SKIP() << "the hard limit is already unlimited";
     const uint64_t want = cur.rlim_max * 2;
     auto r = in_child([&] {
-        auto st = apply_rlimits({Rlimit{RLIMIT_NOFILE, "nofile", cur.rlim_cur, want}});
+        auto st = apply_rlimits(sys, {Rlimit{RLIMIT_NOFILE, "nofile", cur.rlim_cur, want}});
         if (st) return 0;
         say(st.error().message());
         return 1;

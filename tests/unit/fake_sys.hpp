@@ -5,16 +5,26 @@
 // Mutating calls are recorded as one readable line each, in order. Paths
 // are always shown as seen from outside: after pivot_root or chroot the
 // fake's root moves to the rootfs, so "/" then shows as "/rootfs".
+// Queries (fstatat, access, capget, PR_CAPBSET_READ, getrlimit) are not
+// recorded. The process's capability sets are modelled (`caps`, `bounding`,
+// `ambient`), so code that reads them back sees what it set. `fail_on`
+// makes every recorded call whose line starts with a key fail with that
+// errno, after it is recorded ("setresuid", "prctl PR_SET_NO_NEW_PRIVS").
 #pragma once
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +49,14 @@ public:
     std::map<std::string, int> mknod_errno;    // path -> errno of a failing mknod
     std::map<std::string, unsigned long> vfs;  // path -> ST_* flags for fstatvfs
     int pivot_errno = 0;
+    std::map<std::string, int> fail_on;  // line prefix -> errno of a failing call
+    // The capability model: caps 0..40 at the start, as root has.
+    CapMasks caps{kAllCaps, kAllCaps, 0};
+    uint64_t bounding = kAllCaps;
+    uint64_t ambient = 0;
+    bool keepcaps = false;
+    static constexpr uint64_t kAllCaps = (uint64_t{1} << 41) - 1;
+    pid_t next_pid = 4242;
 
     FakeSys() { add_dir("/"); }
 
@@ -176,6 +194,154 @@ public:
         return st;
     }
 
+    Status write(int fd, const void* data, size_t size) override {
+        std::string text(static_cast<const char*>(data), size);
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        for (char& c : text)
+            if (c == '\n') c = ';';
+        return record(fmt::format("write {} {}", path_of(fd), text));
+    }
+    Status access(const char* path, int /*mode*/) override {
+        if (!exists(resolve(path))) return fail(Error::from_errno(ENOENT, "access"));
+        return {};
+    }
+    Status unshare(int flags) override {
+        return record(fmt::format("unshare {}", ns_names(flags)));
+    }
+    Status setns(int fd, int nstype) override {
+        return record(fmt::format("setns {} {}", path_of(fd), ns_names(nstype)));
+    }
+    Status sethostname(std::string_view name) override {
+        return record(fmt::format("sethostname {}", name));
+    }
+    Status setdomainname(std::string_view name) override {
+        return record(fmt::format("setdomainname {}", name));
+    }
+    Status interface_up(const char* name) override {
+        return record(fmt::format("interface_up {}", name));
+    }
+    Status setgroups(size_t count, const gid_t* groups) override {
+        std::string list;
+        for (size_t i = 0; i < count; ++i) list += fmt::format("{}{}", i ? "," : "", groups[i]);
+        return record(fmt::format("setgroups [{}]", list));
+    }
+    Status setresgid(gid_t r, gid_t e, gid_t s) override {
+        return record(fmt::format("setresgid {} {} {}", r, e, s));
+    }
+    Status setresuid(uid_t r, uid_t e, uid_t s) override {
+        KISTE_TRY(record(fmt::format("setresuid {} {} {}", r, e, s)));
+        // The kernel clears the effective set when no uid stays 0, the
+        // permitted set too unless PR_SET_KEEPCAPS.
+        if (r != 0 && e != 0 && s != 0) {
+            caps.effective = 0;
+            if (!keepcaps) caps.permitted = 0;
+        }
+        return {};
+    }
+    Result<CapMasks> capget() override { return caps; }
+    Status capset(const CapMasks& c) override {
+        KISTE_TRY(record(fmt::format("capset e={:#x} p={:#x} i={:#x}", c.effective, c.permitted,
+                                     c.inheritable)));
+        caps = c;
+        return {};
+    }
+    Result<int> prctl(int option, unsigned long a2, unsigned long a3, unsigned long /*a4*/,
+                      unsigned long /*a5*/) override {
+        switch (option) {
+            case PR_CAPBSET_READ: return a2 < 64 && (bounding >> a2) & 1 ? 1 : 0;
+            case PR_CAP_AMBIENT:
+                if (a2 == PR_CAP_AMBIENT_IS_SET) return (ambient >> a3) & 1 ? 1 : 0;
+                if (a2 == PR_CAP_AMBIENT_CLEAR_ALL) {
+                    KISTE_TRY(record("prctl PR_CAP_AMBIENT_CLEAR_ALL"));
+                    ambient = 0;
+                    return 0;
+                }
+                KISTE_TRY(record(fmt::format("prctl PR_CAP_AMBIENT_RAISE {}", a3)));
+                ambient |= uint64_t{1} << a3;
+                return 0;
+            case PR_CAPBSET_DROP:
+                KISTE_TRY(record(fmt::format("prctl PR_CAPBSET_DROP {}", a2)));
+                bounding &= ~(uint64_t{1} << a2);
+                return 0;
+            case PR_SET_KEEPCAPS:
+                KISTE_TRY(record(fmt::format("prctl PR_SET_KEEPCAPS {}", a2)));
+                keepcaps = a2 != 0;
+                return 0;
+            case PR_SET_NO_NEW_PRIVS:
+                KISTE_TRY(record(fmt::format("prctl PR_SET_NO_NEW_PRIVS {}", a2)));
+                return 0;
+            case PR_SET_PDEATHSIG:
+                KISTE_TRY(record(fmt::format("prctl PR_SET_PDEATHSIG {}", a2)));
+                return 0;
+            case PR_SET_DUMPABLE:
+                KISTE_TRY(record(fmt::format("prctl PR_SET_DUMPABLE {}", a2)));
+                return 0;
+            default: KISTE_TRY(record(fmt::format("prctl {} {}", option, a2))); return 0;
+        }
+    }
+    Result<struct rlimit> getrlimit(int resource) override {
+        if (auto it = rlimits.find(resource); it != rlimits.end()) return it->second;
+        return rlimit{RLIM_INFINITY, RLIM_INFINITY};
+    }
+    Status setrlimit(int resource, const struct rlimit& limit) override {
+        KISTE_TRY(
+            record(fmt::format("setrlimit {} {} {}", resource, limit.rlim_cur, limit.rlim_max)));
+        rlimits[resource] = limit;
+        return {};
+    }
+    Status join_session_keyring() override { return record("join_session_keyring"); }
+    Status setsid() override { return record("setsid"); }
+    Status dup2(int oldfd, int newfd) override {
+        return record(fmt::format("dup2 {} {}", path_of(oldfd), newfd));
+    }
+    Status set_controlling_tty(int fd) override {
+        return record(fmt::format("set_controlling_tty {}", fd));
+    }
+    Status sigprocmask(int how, const sigset_t* /*set*/, sigset_t* old) override {
+        if (old != nullptr) sigemptyset(old);
+        return record(fmt::format("sigprocmask {}", how == SIG_BLOCK     ? "SIG_BLOCK"
+                                                    : how == SIG_UNBLOCK ? "SIG_UNBLOCK"
+                                                                         : "SIG_SETMASK"));
+    }
+    void reset_ignored_signals() override { calls.push_back("reset_ignored_signals"); }
+    Status kill(pid_t pid, int sig) override { return record(fmt::format("kill {} {}", pid, sig)); }
+    Result<pid_t> clone_vm(int (* /*fn*/)(void*), void* /*stack_top*/, void* /*arg*/) override {
+        KISTE_TRY(record(fmt::format("clone_vm {}", next_pid)));
+        return next_pid;
+    }
+    Status close_range(unsigned first, unsigned last, unsigned flags) override {
+        return record(fmt::format("close_range {} {} {}", first,
+                                  last == ~0U ? std::string("~0") : std::to_string(last),
+                                  flags & CLOSE_RANGE_CLOEXEC ? "CLOEXEC" : "0"));
+    }
+    Status execve(const char* path, char* const argv[], char* const /*envp*/[]) override {
+        return record(fmt::format("execve {}{}", path, args_of(argv)));
+    }
+    Status execveat(int dirfd, const char* /*path*/, char* const argv[], char* const /*envp*/[],
+                    int /*flags*/) override {
+        return record(fmt::format("execveat {}{}", path_of(dirfd), args_of(argv)));
+    }
+
+    std::map<int, struct rlimit> rlimits;  // resource -> limit (unset: unlimited)
+
+    // An fd that stands for `path` in recorded lines (a namespace file, a
+    // cgroup's tasks file, a sealed image), as if opened elsewhere.
+    UniqueFd fd_for(const std::string& path) {
+        auto fd = handout(path);
+        return fd ? std::move(*fd) : UniqueFd();
+    }
+    // The recorded calls whose line starts with one of `prefixes`, in order.
+    std::vector<std::string> calls_of(std::initializer_list<std::string_view> prefixes) const {
+        std::vector<std::string> out;
+        for (const auto& c : calls)
+            for (auto p : prefixes)
+                if (std::string_view(c).starts_with(p)) {
+                    out.push_back(c);
+                    break;
+                }
+        return out;
+    }
+
     // "/proc/self/fd/N" of an fd handed out here -> the path it stands for.
     std::string show(const char* p) const {
         if (p == nullptr) return "-";
@@ -187,6 +353,29 @@ public:
     }
 
 private:
+    Status record(std::string line) {
+        calls.push_back(std::move(line));
+        for (const auto& [prefix, err] : fail_on)
+            if (calls.back().starts_with(prefix)) return fail(Error::from_errno(err, calls.back()));
+        return {};
+    }
+    static std::string ns_names(int flags) {
+        static constexpr std::pair<int, const char*> kNames[] = {
+            {CLONE_NEWUSER, "CLONE_NEWUSER"},     {CLONE_NEWNS, "CLONE_NEWNS"},
+            {CLONE_NEWPID, "CLONE_NEWPID"},       {CLONE_NEWNET, "CLONE_NEWNET"},
+            {CLONE_NEWUTS, "CLONE_NEWUTS"},       {CLONE_NEWIPC, "CLONE_NEWIPC"},
+            {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}, {CLONE_NEWTIME, "CLONE_NEWTIME"}};
+        std::string out;
+        for (auto [bit, name] : kNames)
+            if (flags & bit) out += fmt::format("{}{}", out.empty() ? "" : "|", name);
+        return out.empty() ? std::string("0") : out;
+    }
+    static std::string args_of(char* const argv[]) {
+        std::string out;
+        for (size_t i = 0; argv != nullptr && argv[i] != nullptr; ++i)
+            out += fmt::format(" {}", argv[i]);
+        return out;
+    }
     static std::string parent(const std::string& p) {
         size_t slash = p.rfind('/');
         return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);

@@ -140,7 +140,8 @@ uint64_t status_mask(const std::string& field) {
 }
 
 TEST(SecurityCaps, CurrentCapsMatchProcStatus) {
-    auto c = current_caps();
+    RealSys sys;
+    auto c = current_caps(sys);
     ASSERT_TRUE(c) << c.error().message();
     EXPECT_EQ(c->bounding, status_mask("CapBnd"));
     EXPECT_EQ(c->effective, status_mask("CapEff"));

@@ -8,24 +8,27 @@ namespace kiste::security {
 namespace {
 
 TEST(SecurityRlimits, SoftAboveHardIsRefusedBeforeAnySyscall) {
-    auto r = apply_rlimits({Rlimit{RLIMIT_NOFILE, "nofile", 200, 100}});
+    RealSys sys;
+    auto r = apply_rlimits(sys, {Rlimit{RLIMIT_NOFILE, "nofile", 200, 100}});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message(),
               "lxc.prlimit.nofile: the soft limit 200 is above the hard limit 100");
-    r = apply_rlimits({Rlimit{RLIMIT_CORE, "core", RLIM_INFINITY, 0}});
+    r = apply_rlimits(sys, {Rlimit{RLIMIT_CORE, "core", RLIM_INFINITY, 0}});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message(),
               "lxc.prlimit.core: the soft limit unlimited is above the hard limit 0");
 }
 
 TEST(SecurityRlimits, NothingToDo) {
-    EXPECT_TRUE(apply_rlimits({}));
+    RealSys sys;
+    EXPECT_TRUE(apply_rlimits(sys, {}));
 }
 
 TEST(SecurityRlimits, SettingTheCurrentValuesIsANoOp) {
+    RealSys sys;
     rlimit cur{};
     ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &cur), 0);
-    auto r = apply_rlimits({Rlimit{RLIMIT_NOFILE, "nofile", cur.rlim_cur, cur.rlim_max}});
+    auto r = apply_rlimits(sys, {Rlimit{RLIMIT_NOFILE, "nofile", cur.rlim_cur, cur.rlim_max}});
     ASSERT_TRUE(r) << r.error().message();
     rlimit after{};
     ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &after), 0);

@@ -1,6 +1,5 @@
 #include <fcntl.h>
 #include <sched.h>
-#include <unistd.h>
 
 #include "runtime/ns/namespaces.hpp"
 
@@ -18,7 +17,7 @@ uint64_t clone_flags(const ContainerSpec& spec) {
     return flags;
 }
 
-Result<JoinFds> open_joins(const ContainerSpec& spec) {
+Result<JoinFds> open_joins(Sys& sys, const ContainerSpec& spec) {
     JoinFds joins;
     for (const auto& [kind, cfg] : spec.namespaces) {
         if (cfg.mode != NamespaceConfig::Mode::Join) continue;
@@ -33,33 +32,32 @@ Result<JoinFds> open_joins(const ContainerSpec& spec) {
                 "lxc.namespace.share.{}: joining another container's namespace together "
                 "with a new user namespace is not supported",
                 ns_name(kind));
-        UniqueFd fd(::open(cfg.path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) return fail_errno("opening the {} namespace {} to share", ns_name(kind), cfg.path);
+        UniqueFd fd =
+            KISTE_TRY(reword(sys.open(cfg.path.c_str(), O_RDONLY | O_CLOEXEC, 0),
+                             "opening the {} namespace {} to share", ns_name(kind), cfg.path));
         joins.fds.emplace_back(kind, std::move(fd));
     }
     return joins;
 }
 
-Status join_pid_for_children(const JoinFds& joins) {
+Status join_pid_for_children(Sys& sys, const JoinFds& joins) {
     for (const auto& [kind, fd] : joins.fds) {
         if (kind != NsKind::Pid) continue;
-        if (::setns(fd.get(), CLONE_NEWPID) < 0)
-            return fail_errno("joining the shared pid namespace");
+        KISTE_TRY(reword(sys.setns(fd.get(), CLONE_NEWPID), "joining the shared pid namespace"));
     }
     return {};
 }
 
-Status join_inside(const JoinFds& joins) {
+Status join_inside(Sys& sys, const JoinFds& joins) {
     // The user namespace first: it decides which other joins are permitted.
     for (const auto& [kind, fd] : joins.fds) {
         if (kind != NsKind::User) continue;
-        if (::setns(fd.get(), CLONE_NEWUSER) < 0)
-            return fail_errno("joining the shared user namespace");
+        KISTE_TRY(reword(sys.setns(fd.get(), CLONE_NEWUSER), "joining the shared user namespace"));
     }
     for (const auto& [kind, fd] : joins.fds) {
         if (kind == NsKind::User || kind == NsKind::Pid) continue;
-        if (::setns(fd.get(), ns_clone_flag(kind)) < 0)
-            return fail_errno("joining the shared {} namespace", ns_name(kind));
+        KISTE_TRY(reword(sys.setns(fd.get(), ns_clone_flag(kind)),
+                         "joining the shared {} namespace", ns_name(kind)));
     }
     return {};
 }

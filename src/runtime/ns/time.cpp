@@ -1,6 +1,5 @@
 #include <fcntl.h>
 #include <sched.h>
-#include <unistd.h>
 
 #include <string>
 
@@ -22,19 +21,20 @@ std::string offset_line(const char* clock, int64_t ns) {
 }
 }  // namespace
 
-Status setup_time(const ContainerSpec& spec) {
+Status setup_time(Sys& sys, const ContainerSpec& spec) {
     if (!spec.ns_new(NsKind::Time)) return {};
-    if (::unshare(CLONE_NEWTIME) < 0) return fail_errno("unsharing the time namespace");
+    KISTE_TRY(reword(sys.unshare(CLONE_NEWTIME), "unsharing the time namespace"));
     std::string text;
     if (spec.time_offset_monotonic_ns)
         text += offset_line("monotonic", *spec.time_offset_monotonic_ns);
     if (spec.time_offset_boottime_ns)
         text += offset_line("boottime", *spec.time_offset_boottime_ns);
     if (text.empty()) return {};
-    UniqueFd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
-    if (!fd) return fail_errno("opening /proc/self/timens_offsets");
-    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        return fail_errno("lxc.time.offset: writing the time namespace offsets");
+    const UniqueFd fd =
+        KISTE_TRY(reword(sys.open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC, 0),
+                         "opening /proc/self/timens_offsets"));
+    KISTE_TRY(reword(sys.write(fd.get(), text.data(), text.size()),
+                     "lxc.time.offset: writing the time namespace offsets"));
     return {};
 }
 

@@ -1,16 +1,15 @@
-#include <unistd.h>
-
 #include "runtime/ns/namespaces.hpp"
 
 namespace kiste::runtime::ns {
 
-Status set_names(const ContainerSpec& spec) {
+Status set_names(Sys& sys, const ContainerSpec& spec) {
     if (!spec.ns_new(NsKind::Uts)) return {};
-    if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
-        return fail_errno("lxc.uts.name: setting the hostname to '{}'", spec.hostname);
-    if (!spec.domainname.empty() &&
-        ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
-        return fail_errno("setting the domain name to '{}'", spec.domainname);
+    if (!spec.hostname.empty())
+        KISTE_TRY(reword(sys.sethostname(spec.hostname),
+                         "lxc.uts.name: setting the hostname to '{}'", spec.hostname));
+    if (!spec.domainname.empty())
+        KISTE_TRY(reword(sys.setdomainname(spec.domainname), "setting the domain name to '{}'",
+                         spec.domainname));
     return {};
 }
 
