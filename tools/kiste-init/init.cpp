@@ -4,7 +4,7 @@
 //
 // Runs COMMAND as its only direct child (with --adopt, takes over PID, a
 // child it already has: kiste execute starts the command itself before it
-// executes kiste-init, see spawn_payload in src/runtime/launcher.cpp),
+// executes kiste-init, see PayloadStart in src/runtime/child_finish.cpp),
 // forwards signals to it, reaps every process that is re-parented to it,
 // and when COMMAND ends, asks the rest to stop (SIGTERM, then SIGKILL after
 // a second) and exits with COMMAND's code, or 128+N when signal N killed it
@@ -255,7 +255,7 @@ int main(int argc, char** argv) {
     int first = 1;
     // --adopt PID: the command already runs as our child (kiste execute
     // starts it before it executes us, with our signal mask and session
-    // already set up, see spawn_payload in src/runtime/launcher.cpp); the
+    // already set up, see PayloadStart in src/runtime/child_finish.cpp); the
     // arguments after -- only name it.
     pid_t adopted = 0;
     if (first + 1 < argc && std::strcmp(argv[first], "--adopt") == 0) {
