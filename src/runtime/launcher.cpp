@@ -116,10 +116,10 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     // A fresh session keyring, so the container never sees the host's keys.
     if (spec.keyring_session && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 &&
         errno != ENOSYS)
-        return fail_errno("creating a session keyring (lxc.keyring.session)");
+        return fail_errno("creating a session keyring for the container");
 
     if (::chdir(spec.process.cwd.c_str()) < 0)
-        return fail_errno("lxc.init.cwd: changing to {}", spec.process.cwd);
+        return fail_errno("changing to the working directory {}", spec.process.cwd);
     if (late_cgroups) {
         const std::vector<UniqueFd> tasks = KISTE_TRY(chan.wait_cgroups());
         for (size_t i = 0; i < tasks.size(); ++i)

@@ -32,12 +32,10 @@ Status set_ids(const ProcessSpec& p) {
         // A user namespace whose setgroups file says "deny" cannot clear the
         // list; with none asked for, that is fine (LXC does the same).
         if (!(groups.empty() && errno == EPERM))
-            return fail_errno("lxc.init.groups: setting {} supplementary groups", groups.size());
+            return fail_errno("setting {} supplementary groups", groups.size());
     }
-    if (::setresgid(p.gid, p.gid, p.gid) < 0)
-        return fail_errno("lxc.init.gid: setting gid {}", p.gid);
-    if (::setresuid(p.uid, p.uid, p.uid) < 0)
-        return fail_errno("lxc.init.uid: setting uid {}", p.uid);
+    if (::setresgid(p.gid, p.gid, p.gid) < 0) return fail_errno("setting the gid to {}", p.gid);
+    if (::setresuid(p.uid, p.uid, p.uid) < 0) return fail_errno("setting the uid to {}", p.uid);
     return {};
 }
 
@@ -85,17 +83,17 @@ Status apply_credentials_and_caps(const ProcessSpec& process, const SecurityConf
     if (sec.caps) {
         const CapabilitySets have = KISTE_TRY(current_caps());
         want = clamp_cap_sets(*sec.caps, have);
-        KISTE_TRY_CTX(drop_bounding(want.bounding, have.bounding), "lxc.cap.drop/keep");
+        KISTE_TRY_CTX(drop_bounding(want.bounding, have.bounding), "the capability bounding set");
         if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail_errno("prctl(PR_SET_KEEPCAPS)");
     }
     KISTE_TRY(set_ids(process));
     if (sec.caps) {
         if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return fail_errno("prctl(PR_SET_KEEPCAPS)");
-        KISTE_TRY_CTX(set_cap_sets(want), "lxc.cap.drop/keep");
-        KISTE_TRY_CTX(set_ambient(want.ambient), "lxc.cap.keep");
+        KISTE_TRY_CTX(set_cap_sets(want), "the capability sets");
+        KISTE_TRY_CTX(set_ambient(want.ambient), "the ambient capabilities");
     }
     if (sec.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return fail_errno("lxc.no_new_privs: prctl(PR_SET_NO_NEW_PRIVS)");
+        return fail_errno("setting no_new_privs: prctl(PR_SET_NO_NEW_PRIVS)");
     return {};
 }
 

@@ -10,6 +10,7 @@
 #include "cgroup/pty_access.hpp"
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
+#include "config/lxc/validate.hpp"
 #include "manager/execute_ttys.hpp"
 #include "manager/manager.hpp"
 #include "runtime/executor.hpp"
@@ -61,6 +62,7 @@ Result<ContainerSpec> load_spec(const ExecuteArgs& a,
             "no command given: kiste execute [-n NAME] [-f CONFIG] -- COMMAND [ARG...] "
             "(or set lxc.execute.cmd)");
     }
+    KISTE_TRY(lxc::validate_spec(cfg, spec));
     return spec;
 }
 

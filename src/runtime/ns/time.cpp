@@ -34,7 +34,7 @@ Status setup_time(const ContainerSpec& spec) {
     UniqueFd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
     if (!fd) return fail_errno("opening /proc/self/timens_offsets");
     if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        return fail_errno("lxc.time.offset: writing the time namespace offsets");
+        return fail_errno("writing the time namespace's clock offsets");
     return {};
 }
 

@@ -25,8 +25,8 @@ Status write_map(pid_t pid, const char* file, const std::vector<IdMapping>& map)
 
 Status write_id_maps(pid_t pid, const ContainerSpec& spec) {
     if (!spec.ns_new(NsKind::User)) return {};
-    KISTE_TRY_CTX(write_map(pid, "uid_map", spec.uid_map), "lxc.idmap (uid)");
-    KISTE_TRY_CTX(write_map(pid, "gid_map", spec.gid_map), "lxc.idmap (gid)");
+    KISTE_TRY_CTX(write_map(pid, "uid_map", spec.uid_map), "the uid mappings");
+    KISTE_TRY_CTX(write_map(pid, "gid_map", spec.gid_map), "the gid mappings");
     return {};
 }
 
