@@ -30,7 +30,7 @@ struct ExecuteArgs {
 
 // The container NAME defined in the container path, as lxc-execute takes
 // it: its LXCPATH/NAME/config is the config when no -f names another one.
-// nullopt: no -n, -f given, or no such container (today's plain run).
+// nullopt: no -n, -f given, or no such container (a run from -f and -s alone).
 std::optional<state::ContainerPaths> defined_container(const ExecuteArgs& a, const Context& ctx) {
     if (a.name.empty() || !a.config_file.empty() || !state::validate_name(a.name)) return {};
     state::ContainerPaths paths{ctx.global.lxcpath, a.name};
