@@ -62,5 +62,19 @@ TEST_F(ValidateErrors, StartNamesTheLineAndKey) {
     EXPECT_NE(kiste({"info", "-s", "i10errors-start"}).out.find("STOPPED"), std::string::npos);
 }
 
+TEST_F(ValidateErrors, ConfigCheckNamesTheLineAndKey) {
+    const std::string conf = lxcpath_.path() + "/idmap.conf";
+    write_file(conf, "lxc.namespace.keep = user\nlxc.idmap = u 0 100000 65536\n");
+    auto r = kiste({"config", "-f", conf});
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find(conf + ":2: lxc.idmap = u 0 100000 65536: uid/gid mappings need a new "
+                                "user namespace"),
+              std::string::npos)
+        << r.err;
+    write_file(conf, "lxc.uts.name = i10errors-ok\n");
+    r = kiste({"config", "-f", conf});
+    EXPECT_EQ(r.code, 0) << r.err;
+}
+
 }  // namespace
 }  // namespace kiste::test
