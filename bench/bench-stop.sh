@@ -7,7 +7,7 @@
 #
 #   bench/bench-stop.sh [-n ROUNDS] [-B BUILD_DIR]      (needs root)
 #
-# Environment: COUNT, KISTE. Target (issue 9): below LXC.
+# Environment: COUNT, KISTE. Target: below LXC.
 set -uo pipefail
 export LC_ALL=C
 

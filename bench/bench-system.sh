@@ -11,7 +11,7 @@
 #
 # kiste and LXC alternate, one full cycle (start, ATTACHES attaches, stop)
 # each per round, so that drift on the machine hits both alike. Each step is
-# timed from bash with $EPOCHREALTIME. Targets (issue 3): start and attach
+# timed from bash with $EPOCHREALTIME. Targets: start and attach
 # faster than LXC; monitor PSS under 1 MiB.
 #
 # Environment: RUNS (default 20), ATTACHES per cycle (default 5), PSS_COUNT

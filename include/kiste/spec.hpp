@@ -1,5 +1,5 @@
-// ContainerSpec: the one model of a container. The LXC config converter and
-// (later) the OCI config.json converter produce it; the runtime consumes only
+// ContainerSpec: the one model of a container. The LXC config converter (and
+// an OCI config.json converter) produce it; the runtime consumes only
 // it. Nothing here knows which front-end filled it in.
 #pragma once
 

@@ -236,7 +236,7 @@ Status ManagerBase::remove_dirs() {
         }
         // kiste.payload stays, empty, when its last container goes (as
         // docker's and podman's parent cgroups do): making and removing it
-        // in each of a hybrid host's ten hierarchies was a quarter of the
+        // in each of a hybrid host's ten hierarchies would be a quarter of the
         // cgroup work of every `kiste execute`.
         release_private_hierarchy(s.h.mountpoint);
     }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <fstream>
 
+#include "base/parse_number.hpp"
 #include "cgroup/manager_impl.hpp"
 #include "cgroup/v1/controllers.hpp"
 
@@ -16,7 +17,8 @@ namespace {
 bool single_threaded() {
     std::ifstream status("/proc/self/status");
     for (std::string line; std::getline(status, line);)
-        if (line.starts_with("Threads:")) return std::stoi(line.substr(8)) == 1;
+        if (line.starts_with("Threads:"))
+            return parse_number_trimmed<int>(std::string_view(line).substr(8)) == 1;
     return false;
 }
 

@@ -35,30 +35,32 @@ Result<Placement> placement_for(const std::string& name, const CgroupConfig& cfg
     const std::string dir_c = trim_slashes(cfg.dir_container);
     const std::string dir_m = trim_slashes(cfg.dir_monitor);
     if (!dir.empty() && (!dir_c.empty() || !dir_m.empty()))
-        return fail("lxc.cgroup.dir cannot be combined with lxc.cgroup.dir.container/monitor");
+        return fail(
+            "a cgroup directory for both cannot be combined with separate container and "
+            "monitor cgroups");
     if (dir_c.empty() != dir_m.empty())
-        return fail("lxc.cgroup.dir.container and lxc.cgroup.dir.monitor must be set together");
+        return fail("the container's and the monitor's cgroups must be given together");
     if (!dir_c.empty()) {
-        KISTE_TRY(check_relative(dir_c, "lxc.cgroup.dir.container"));
-        KISTE_TRY(check_relative(dir_m, "lxc.cgroup.dir.monitor"));
+        KISTE_TRY(check_relative(dir_c, "the container's cgroup"));
+        KISTE_TRY(check_relative(dir_m, "the monitor's cgroup"));
         if (dir_c == dir_m || dir_c.starts_with(dir_m + "/") || dir_m.starts_with(dir_c + "/"))
-            return fail("lxc.cgroup.dir.container '{}' and lxc.cgroup.dir.monitor '{}' overlap",
-                        dir_c, dir_m);
+            return fail("the container's cgroup '{}' and the monitor's cgroup '{}' overlap", dir_c,
+                        dir_m);
         p.container = dir_c;
         p.monitor = dir_m;
         p.inner = trim_slashes(cfg.dir_container_inner);
-        if (!p.inner.empty()) KISTE_TRY(check_relative(p.inner, "lxc.cgroup.dir.container.inner"));
+        if (!p.inner.empty()) KISTE_TRY(check_relative(p.inner, "the container's inner cgroup"));
         p.monitor_pivot = trim_slashes(cfg.dir_monitor_pivot);
         if (!p.monitor_pivot.empty()) {
-            KISTE_TRY(check_relative(p.monitor_pivot, "lxc.cgroup.dir.monitor.pivot"));
+            KISTE_TRY(check_relative(p.monitor_pivot, "the monitor's pivot cgroup"));
             if (p.monitor_pivot == dir_m || p.monitor_pivot.starts_with(dir_m + "/"))
-                return fail("lxc.cgroup.dir.monitor.pivot '{}' lies inside the monitor's cgroup",
+                return fail("the monitor's pivot cgroup '{}' lies inside the monitor's cgroup",
                             p.monitor_pivot);
         }
         return p;
     }
     if (!dir.empty()) {
-        KISTE_TRY(check_relative(dir, "lxc.cgroup.dir"));
+        KISTE_TRY(check_relative(dir, "the cgroup directory"));
         p.container = dir + "/" + name;
         p.monitor = dir + "/" + kMonitorDir + "." + name;
         p.monitor_pivot = dir;

@@ -49,7 +49,7 @@ int write_rank(int version, std::string_view key);
 // kernel lacks what the key sets (blkio.weight without CFQ or BFQ, memsw
 // without swap accounting, a v2 controller that is not enabled). Such a
 // key is reported, named with its source and why, and skipped: it does not
-// fail the start (issue 4's rule for keys the host cannot honour).
+// fail the start: the container runs as well as this host allows.
 // `file`: the file tried; `why`: the reason where the caller knows better.
 std::string unapplied_note(const std::string& source, const std::string& file,
                            const std::string& why = {});

@@ -96,7 +96,8 @@ Status write_atomically(const std::string& config, const std::string& text) {
 Result<std::unique_ptr<cgroup::Manager>> open_running_cgroups(const state::ContainerPaths& paths) {
     auto obs = state::observe(paths);
     if (obs.state == state::State::Stopped) {
-        if (!std::filesystem::exists(paths.config()))
+        std::error_code ec;
+        if (!std::filesystem::exists(paths.config(), ec))
             return fail("container '{}' does not exist in {}", paths.name, paths.lxcpath);
         return fail("container '{}' is not running", paths.name);
     }
@@ -112,7 +113,8 @@ Result<SetOutcome> set_resources(const state::ContainerPaths& paths,
                                  const SetOptions& opt) {
     if (!opt.live && !opt.persist) return fail("--live-only and --config-only exclude each other");
     const auto as = KISTE_TRY(parse(assignments));
-    if (!std::filesystem::exists(paths.config()))
+    std::error_code ec;
+    if (!std::filesystem::exists(paths.config(), ec))
         return fail("container '{}' does not exist in {}", paths.name, paths.lxcpath);
     auto obs = state::observe(paths);
     const bool running =

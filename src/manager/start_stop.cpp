@@ -15,12 +15,12 @@
 #include "base/fail_point.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/pty_access.hpp"
+#include "config/lxc/validate.hpp"
 #include "manager/manager.hpp"
 #include "manager/monitor.hpp"
 #include "manager/protocol.hpp"
 #include "net/network.hpp"
 #include "runtime/launcher.hpp"
-#include "spec/validate.hpp"
 #include "state/run_lock.hpp"
 
 namespace kiste::manager {
@@ -113,7 +113,7 @@ Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const Start
                 "refusing to start {} without the keys above (--allow-unapplied starts it anyway)",
                 paths.name);
     }
-    KISTE_TRY(validate(spec));
+    KISTE_TRY(lxc::validate_spec(cfg, spec));
     if (auto w = cgroup::pty_access_warning(spec.name, spec.dev.tty_max, spec.console.path.empty(),
                                             spec.cgroup))
         log.warn("{}", *w);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/parse_number.hpp"
 #include "base/scope_exit.hpp"
 #include "net/host_network_proc.hpp"
 #include "net/netlink.hpp"
@@ -66,7 +67,7 @@ Address address_of(const std::string& text) {
     auto slash = text.find('/');
     Address a;
     a.address = text.substr(0, slash);
-    a.prefix = static_cast<uint8_t>(std::stoi(text.substr(slash + 1)));
+    a.prefix = parse_number<uint8_t>(std::string_view(text).substr(slash + 1)).value_or(0);
     return a;
 }
 
@@ -179,7 +180,7 @@ Result<std::vector<HostNetworkStatus>> list_host_networks(const std::string& run
     }
     auto nl = KISTE_TRY(open_netlink());
     for (const auto& e : it) {
-        if (!e.is_directory()) continue;
+        if (!e.is_directory(ec)) continue;
         auto n = read_record(e.path());
         if (!n) continue;  // half-created by a concurrent create
         HostNetworkStatus s;

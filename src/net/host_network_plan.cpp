@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
+#include "base/json.hpp"
+#include "base/parse_number.hpp"
 #include "net/host_network.hpp"
 #include "net/secure_nft.hpp"
 
@@ -35,11 +35,10 @@ std::string v4_text(uint32_t host_order) {
 }
 
 Result<uint8_t> parse_prefix(const std::string& text, int max, const std::string& what) {
-    int p = -1;
-    if (text.empty() || text.size() > 3 ||
-        text.find_first_not_of("0123456789") != std::string::npos || (p = std::stoi(text)) > max)
+    const auto p = parse_number<uint8_t>(text);
+    if (!p || text.size() > 3 || *p > max)
         return fail("{}: '{}' is not a prefix length (0..{})", what, text, max);
-    return static_cast<uint8_t>(p);
+    return *p;
 }
 
 Result<V4Net> parse_v4_net(const std::string& text) {
@@ -181,27 +180,23 @@ std::string host_network_to_json(const HostNetwork& n) {
         {"nat", n.options.nat},         {"nat_table", n.nat_table},
         {"dnsmasq_pid", n.dnsmasq_pid}, {"dnsmasq_start_time", n.dnsmasq_start_time},
     };
-    return j.dump(2) + "\n";
+    return json_text(j) + "\n";
 }
 
 Result<HostNetwork> host_network_from_json(const std::string& text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return fail("not a JSON object");
     HostNetwork n;
-    try {
-        n.options.name = j.at("name").get<std::string>();
-        n.options.ipv4 = j.value("ipv4", "");
-        n.options.ipv6 = j.value("ipv6", "");
-        n.options.dhcp_range = j.value("dhcp_range", "");
-        n.dhcp_first = j.value("dhcp_first", "");
-        n.dhcp_last = j.value("dhcp_last", "");
-        n.options.nat = j.value("nat", false);
-        n.nat_table = j.value("nat_table", "");
-        n.dnsmasq_pid = j.value("dnsmasq_pid", 0);
-        n.dnsmasq_start_time = j.value("dnsmasq_start_time", uint64_t{0});
-    } catch (const nlohmann::json::exception& e) {
-        return fail("{}", e.what());
-    }
+    n.options.name = json_field(j, "name", "");
+    n.options.ipv4 = json_field(j, "ipv4", "");
+    n.options.ipv6 = json_field(j, "ipv6", "");
+    n.options.dhcp_range = json_field(j, "dhcp_range", "");
+    n.dhcp_first = json_field(j, "dhcp_first", "");
+    n.dhcp_last = json_field(j, "dhcp_last", "");
+    n.options.nat = json_field(j, "nat", false);
+    n.nat_table = json_field(j, "nat_table", "");
+    n.dnsmasq_pid = json_field(j, "dnsmasq_pid", pid_t{0});
+    n.dnsmasq_start_time = json_field(j, "dnsmasq_start_time", uint64_t{0});
     KISTE_TRY(check_name(n.options.name));
     return n;
 }

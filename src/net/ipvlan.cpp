@@ -7,8 +7,7 @@ namespace kiste::net {
 namespace {
 Result<std::string> ipvlan_outside(LinkState& s, HostSide& h) {
     if (s.cfg.link.empty())
-        return fail("{}: an ipvlan interface needs lxc.net.{}.link (its parent)", s.cfg.origin,
-                    s.index);
+        return fail("{}: an ipvlan interface needs a link (its parent)", s.cfg.origin);
     s.move_dev = random_ifname("iv");
     KISTE_TRY(record_link(h, s.move_dev));
     KISTE_TRY(

@@ -93,8 +93,7 @@ std::string dotted(std::string rel) {
 Status add_l2proxy(LinkState& s, HostSide& h) {
     if (!s.cfg.l2proxy) return {};
     if (s.cfg.link.empty())
-        return fail("{}: l2proxy needs lxc.net.{}.link (the interface to answer on)", s.cfg.origin,
-                    s.index);
+        return fail("{}: l2proxy needs a link (the interface to answer on)", s.cfg.origin);
     // As LXC: kiste adds the entries but leaves the host's forwarding policy
     // alone; without these settings the kernel ignores proxy entries.
     std::vector<std::string> need;

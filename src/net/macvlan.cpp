@@ -8,8 +8,7 @@ namespace {
 
 Result<std::string> macvlan_outside(LinkState& s, HostSide& h) {
     if (s.cfg.link.empty())
-        return fail("{}: a macvlan interface needs lxc.net.{}.link (its parent)", s.cfg.origin,
-                    s.index);
+        return fail("{}: a macvlan interface needs a link (its parent)", s.cfg.origin);
     s.move_dev = random_ifname("mv");
     KISTE_TRY(record_link(h, s.move_dev));
     KISTE_TRY(h.nl.create_macvlan(s.move_dev, s.cfg.link, s.cfg.macvlan_mode));

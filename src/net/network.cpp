@@ -19,8 +19,8 @@ Result<UniqueFd> open_container_netns(pid_t pid) {
     if (::fstat(fd.get(), &a) == 0 && ::stat("/proc/self/ns/net", &b) == 0 &&
         a.st_ino == b.st_ino && a.st_dev == b.st_dev)
         return fail(
-            "network interfaces need a network namespace of the container's own (not "
-            "lxc.namespace.keep/share net)");
+            "network interfaces need a network namespace of the container's own, not the "
+            "host's");
     return fd;
 }
 

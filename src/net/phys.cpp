@@ -12,14 +12,12 @@ namespace {
 
 Result<std::string> phys_outside(LinkState& s, HostSide& h) {
     if (s.cfg.link.empty())
-        return fail("{}: a phys interface needs lxc.net.{}.link (the host device to move in)",
-                    s.cfg.origin, s.index);
+        return fail("{}: a phys interface needs a link (the host device to move in)", s.cfg.origin);
     auto dev = KISTE_TRY(h.nl.link(s.cfg.link));
-    if (!dev)
-        return fail("{}: lxc.net.{}.link: no interface {}", s.cfg.origin, s.index, s.cfg.link);
+    if (!dev) return fail("{}: the link {}: no such interface", s.cfg.origin, s.cfg.link);
     if (dev->kind == "bridge")
-        return fail("{}: lxc.net.{}.link: {} is a bridge; a phys interface must be a device",
-                    s.cfg.origin, s.index, s.cfg.link);
+        return fail("{}: the link {}: a bridge; a phys interface must be a device", s.cfg.origin,
+                    s.cfg.link);
     s.host_dev = s.cfg.link;
     h.record.phys.push_back({dev->name, s.cfg.name, dev->index, dev->hwaddr, dev->mtu, dev->up});
     KISTE_TRY(h.persist());

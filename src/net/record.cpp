@@ -1,6 +1,6 @@
 #include "net/record.hpp"
 
-#include <nlohmann/json.hpp>
+#include "base/json.hpp"
 
 namespace kiste::net {
 
@@ -14,7 +14,7 @@ std::vector<HostEntry> entries_from(const nlohmann::json& j, const char* key) {
     std::vector<HostEntry> out;
     if (!j.contains(key) || !j[key].is_array()) return out;
     for (const auto& e : j[key])
-        out.push_back({e.value("address", std::string()), e.value("dev", std::string())});
+        out.push_back({json_field(e, "address", ""), json_field(e, "dev", "")});
     return out;
 }
 }  // namespace
@@ -38,15 +38,15 @@ nlohmann::json to_json(const HostRecord& r) {
 HostRecord record_from_json(const nlohmann::json& j) {
     HostRecord r;
     if (!j.is_object()) return r;
-    r.links = j.value("links", std::vector<std::string>{});
+    r.links = json_field(j, "links", std::vector<std::string>{});
     r.routes = entries_from(j, "routes");
     r.proxies = entries_from(j, "proxies");
     if (j.contains("phys") && j["phys"].is_array())
         for (const auto& p : j["phys"])
-            r.phys.push_back({p.value("name", std::string()), p.value("inside", std::string()),
-                              p.value("ifindex", 0), p.value("hwaddr", std::string()),
-                              p.value("mtu", uint32_t{0}), p.value("up", false)});
-    r.secure_tables = j.value("secure_tables", std::vector<std::string>{});
+            r.phys.push_back({json_field(p, "name", ""), json_field(p, "inside", ""),
+                              json_field(p, "ifindex", 0), json_field(p, "hwaddr", ""),
+                              json_field(p, "mtu", uint32_t{0}), json_field(p, "up", false)});
+    r.secure_tables = json_field(j, "secure_tables", std::vector<std::string>{});
     return r;
 }
 

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/json.hpp"
 #include "net/network.hpp"
 
 namespace kiste::net {
@@ -28,7 +28,7 @@ Status save_record_file(const std::string& path, const HostRecord& r) {
     }
     const std::string dir = path.substr(0, path.rfind('/'));
     if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("creating {}", dir);
-    const std::string text = to_json(r).dump(2) + "\n";
+    const std::string text = json_text(to_json(r)) + "\n";
     const std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return fail_errno("writing {}", tmp);

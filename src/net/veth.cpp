@@ -16,18 +16,19 @@ Result<std::string> veth_outside(LinkState& s, HostSide& h) {
     const NetInterface& c = s.cfg;
     s.host_dev = c.veth_pair.empty() ? random_ifname("veth") : c.veth_pair;
     if (h.nl.link_exists(s.host_dev))
-        return fail("{}: veth.pair: an interface {} exists already", c.origin, s.host_dev);
+        return fail("{}: the host-side name {}: an interface of that name exists already", c.origin,
+                    s.host_dev);
     if (router(s) && !c.link.empty())
         return fail(
-            "{}: veth.mode = router does not use lxc.net.{}.link (the host routes to "
-            "the container instead of bridging)",
-            c.origin, s.index);
+            "{}: a routed veth takes no link {} (the host routes to the container instead "
+            "of bridging)",
+            c.origin, c.link);
     std::optional<LinkInfo> bridge;
     if (!c.link.empty()) {
         bridge = KISTE_TRY(h.nl.link(c.link));
-        if (!bridge) return fail("{}: lxc.net.{}.link: no interface {}", c.origin, s.index, c.link);
+        if (!bridge) return fail("{}: the link {}: no such interface", c.origin, c.link);
         if (bridge->kind != "bridge")
-            return fail("{}: lxc.net.{}.link: {} is not a bridge ({})", c.origin, s.index, c.link,
+            return fail("{}: the link {}: not a bridge ({})", c.origin, c.link,
                         bridge->kind.empty() ? "a device" : bridge->kind);
     }
     const std::string peer = random_ifname("vp");

@@ -7,8 +7,7 @@ namespace kiste::net {
 namespace {
 Result<std::string> vlan_outside(LinkState& s, HostSide& h) {
     if (s.cfg.link.empty() || !s.cfg.vlan_id)
-        return fail("{}: a vlan interface needs lxc.net.{}.link and lxc.net.{}.vlan.id",
-                    s.cfg.origin, s.index, s.index);
+        return fail("{}: a vlan interface needs a link (its parent) and a VLAN id", s.cfg.origin);
     s.move_dev = random_ifname("vl");
     KISTE_TRY(record_link(h, s.move_dev));
     KISTE_TRY(h.nl.create_vlan(s.move_dev, s.cfg.link, *s.cfg.vlan_id));

@@ -97,9 +97,10 @@ Result<std::vector<MountOp>> cgroup_mount_ops(AutoMounts::Cgroup mode, const Cgr
     const bool rw = mode == C::Rw || mode == C::FullRw;
     if (!tree.own_namespace && !full)
         return fail(
-            "lxc.mount.auto cgroup: the container has no cgroup namespace of its own (kiste "
-            "mounts cgroups only through one; use cgroup-full to show the host's hierarchies)");
-    if (tree.hierarchies.empty()) return fail("lxc.mount.auto cgroup: no cgroup hierarchy found");
+            "the cgroup tree: the container has no cgroup namespace of its own (kiste "
+            "mounts its cgroups only through one; the host's full hierarchies can be mounted "
+            "instead)");
+    if (tree.hierarchies.empty()) return fail("the cgroup tree: no cgroup hierarchy found");
     const unsigned long flags = kSafe | (ro ? MS_RDONLY : 0);
     std::vector<MountOp> ops;
     auto mount = [&](std::string fs, std::string at, std::string data) {

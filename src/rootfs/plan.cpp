@@ -45,7 +45,7 @@ std::string describe(const MountOp& op) {
             what = fmt::format("linking {} -> {}", shown(op.target), op.source);
             break;
         case OpKind::Mask: what = fmt::format("masking {}", shown(op.target)); break;
-        case OpKind::CgroupHook: what = "lxc.mount.auto cgroup"; break;
+        case OpKind::CgroupHook: what = "mounting the cgroup tree"; break;
         case OpKind::PivotRoot: what = "switching to the rootfs"; break;
         case OpKind::RemountRootReadonly: what = "remounting / read-only"; break;
     }

@@ -42,8 +42,10 @@ enum class OpKind {
     // Hide `target`: /dev/null bound over a file, an empty read-only tmpfs
     // over a directory (OCI maskedPaths).
     Mask,
-    // lxc.mount.auto cgroup:*: parsed, applied by the cgroup module (a later
-    // issue). Executing it only logs.
+    // The container's cgroup tree at /sys/fs/cgroup (AutoMounts::cgroup). It
+    // stands in the plan for mounts that depend on the cgroup namespace the
+    // child is in, so the plan stays pure: setup() expands it in the child
+    // (expand_cgroup_hook); a plan executed on its own only logs it.
     CgroupHook,
     // pivot_root into the root (chroot where pivot_root cannot work).
     PivotRoot,

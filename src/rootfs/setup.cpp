@@ -32,7 +32,7 @@ Status run_op(ExecContext& c, const MountOp& op) {
             // setup() expands the hook into the mounts of the container's
             // cgroup tree (expand_cgroup_hook); a plan executed on its own
             // (tests) has nothing to mount it from.
-            c.log.debug("lxc.mount.auto cgroup: not expanded, skipped");
+            c.log.debug("the cgroup tree: not expanded, skipped");
             return {};
         case OpKind::PivotRoot: return run_pivot_root(c, op);
         case OpKind::RemountRootReadonly: return run_remount_root_readonly(c, op);

@@ -81,9 +81,9 @@ Status child_setup(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt
     // A fresh session keyring, so the container never sees the host's keys.
     if (spec.keyring_session)
         if (auto st = sys.join_session_keyring(); !st && st.error().code() != ENOSYS)
-            return reword(std::move(st), "creating a session keyring (lxc.keyring.session)");
+            return reword(std::move(st), "creating a session keyring for the container");
 
-    KISTE_TRY(reword(sys.chdir(spec.process.cwd.c_str()), "lxc.init.cwd: changing to {}",
+    KISTE_TRY(reword(sys.chdir(spec.process.cwd.c_str()), "changing to the working directory {}",
                      spec.process.cwd));
     if (late_cgroups) {
         const std::vector<UniqueFd> tasks = KISTE_TRY(chan.wait_cgroups());

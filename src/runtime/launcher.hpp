@@ -57,7 +57,7 @@ struct LaunchOptions {
 // How a container's init enters its cgroups without its parent writing the
 // pid to cgroup.procs: that write takes the kernel's global threadgroup lock,
 // which waits for an RCU grace period (~10 ms) unless another migration ran
-// just before, and was half of `kiste execute`'s time. Instead the init is
+// just before, and would be half of `kiste execute`'s time. Instead the init is
 // cloned straight into the v2 directory (CLONE_INTO_CGROUP, on a hybrid host
 // too) and writes "0" to each v1 hierarchy's `tasks` itself: moving only the
 // calling thread needs no such lock, and the fresh child has one thread.
@@ -66,7 +66,7 @@ struct LaunchOptions {
 // and without cgroup mounts inside: only the v2 cgroup exists at the clone;
 // the v1 ones (nine mkdirs on a hybrid host) are made by the parent while
 // the child mounts its rootfs on the other CPU; the parent sends an fd of
-// each `tasks` file (opening them was a third of the child's joins), and
+// each `tasks` file (opening them would be a third of the child's joins), and
 // the child joins them, and only then unshares its cgroup namespace, before
 // it drops its credentials. (Without a user namespace the child may write
 // to the files; cgroup mounts inside need the cgroup namespace earlier.)

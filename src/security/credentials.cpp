@@ -46,7 +46,7 @@ Result<std::optional<CapabilitySets>> drop_bounding_set(Sys& sys, const Security
     if (!sec.caps) return std::nullopt;
     const CapabilitySets have = KISTE_TRY(current_caps(sys));
     const CapabilitySets want = clamp_cap_sets(*sec.caps, have);
-    KISTE_TRY_CTX(drop_bounding(sys, want.bounding, have.bounding), "lxc.cap.drop/keep");
+    KISTE_TRY_CTX(drop_bounding(sys, want.bounding, have.bounding), "the capability bounding set");
     KISTE_TRY(reword(sys.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl(PR_SET_KEEPCAPS)"));
     return want;
 }
@@ -57,11 +57,10 @@ Status set_credentials(Sys& sys, const ProcessSpec& p) {
         // A user namespace whose setgroups file says "deny" cannot clear the
         // list; with none asked for, that is fine (LXC does the same).
         if (!(groups.empty() && st.error().code() == EPERM))
-            return reword(std::move(st), "lxc.init.groups: setting {} supplementary groups",
-                          groups.size());
+            return reword(std::move(st), "setting {} supplementary groups", groups.size());
     }
-    KISTE_TRY(reword(sys.setresgid(p.gid, p.gid, p.gid), "lxc.init.gid: setting gid {}", p.gid));
-    KISTE_TRY(reword(sys.setresuid(p.uid, p.uid, p.uid), "lxc.init.uid: setting uid {}", p.uid));
+    KISTE_TRY(reword(sys.setresgid(p.gid, p.gid, p.gid), "setting the gid to {}", p.gid));
+    KISTE_TRY(reword(sys.setresuid(p.uid, p.uid, p.uid), "setting the uid to {}", p.uid));
     return {};
 }
 
@@ -75,15 +74,15 @@ Status set_cap_sets(Sys& sys, const std::optional<CapabilitySets>& want) {
                          "setting capabilities (permitted {:#x}, effective {:#x}, "
                          "inheritable {:#x})",
                          m.permitted, m.effective, m.inheritable),
-                  "lxc.cap.drop/keep");
-    KISTE_TRY_CTX(set_ambient(sys, want->ambient), "lxc.cap.keep");
+                  "the capability sets");
+    KISTE_TRY_CTX(set_ambient(sys, want->ambient), "the ambient capabilities");
     return {};
 }
 
 Status set_no_new_privs(Sys& sys, const SecurityConfig& sec) {
     if (!sec.no_new_privs) return {};
     KISTE_TRY(reword(sys.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0),
-                     "lxc.no_new_privs: prctl(PR_SET_NO_NEW_PRIVS)"));
+                     "setting no_new_privs: prctl(PR_SET_NO_NEW_PRIVS)"));
     return {};
 }
 

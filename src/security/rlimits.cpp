@@ -38,27 +38,25 @@ Status apply_rlimits(Sys& sys, const std::vector<Rlimit>& limits) {
         const rlimit want{static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
         // RLIM_INFINITY is the largest rlim_t, so plain comparison orders it right.
         if (want.rlim_cur > want.rlim_max)
-            return fail("lxc.prlimit.{}: the soft limit {} is above the hard limit {}", name,
+            return fail("rlimit {}: the soft limit {} is above the hard limit {}", name,
                         show(want.rlim_cur), show(want.rlim_max));
         const rlimit old =
-            KISTE_TRY(reword(sys.getrlimit(rl.resource), "lxc.prlimit.{}: getrlimit", name));
+            KISTE_TRY(reword(sys.getrlimit(rl.resource), "rlimit {}: getrlimit", name));
         auto set = sys.setrlimit(rl.resource, want);
         if (set) continue;
         const int err = set.error().code();
         if (err == EPERM && want.rlim_max > old.rlim_max) {
             const uint64_t cap = rl.resource == RLIMIT_NOFILE ? nr_open(sys) : 0;
             if (cap != 0 && want.rlim_max > cap)
-                return fail(
-                    "lxc.prlimit.{}: cannot raise the hard limit to {}: above fs.nr_open ({})",
-                    name, show(want.rlim_max), cap);
+                return fail("rlimit {}: cannot raise the hard limit to {}: above fs.nr_open ({})",
+                            name, show(want.rlim_max), cap);
             return fail(
-                "lxc.prlimit.{}: cannot raise the hard limit from {} to {}: this host denies "
+                "rlimit {}: cannot raise the hard limit from {} to {}: this host denies "
                 "CAP_SYS_RESOURCE",
                 name, show(old.rlim_max), show(want.rlim_max));
         }
-        return fail(
-            Error::from_errno(err, fmt::format("lxc.prlimit.{}: setting soft {} hard {}", name,
-                                               show(want.rlim_cur), show(want.rlim_max))));
+        return fail(Error::from_errno(err, fmt::format("rlimit {}: setting soft {} hard {}", name,
+                                                       show(want.rlim_cur), show(want.rlim_max))));
     }
     return {};
 }

@@ -15,7 +15,7 @@ namespace kiste::security {
 
 // prlimit(0, ...) for each entry, in order. A soft limit above the hard one is
 // refused; raising a hard limit the kernel does not allow says why, e.g.
-// "lxc.prlimit.nofile: cannot raise the hard limit from 20000 to 40000: this
+// "rlimit nofile: cannot raise the hard limit from 20000 to 40000: this
 // host denies CAP_SYS_RESOURCE". Call it before the capabilities are dropped.
 Status apply_rlimits(Sys& sys, const std::vector<Rlimit>& limits);
 

@@ -64,7 +64,7 @@ Result<std::string> sysctl_path(std::string_view key) {
 }
 
 Status validate_sysctl(std::string_view key, const ContainerSpec& spec) {
-    KISTE_TRY_CTX(sysctl_path(key), "lxc.sysctl.{}", key);
+    KISTE_TRY(sysctl_path(key));
     const std::string d = dotted(key);
     const bool ipc_key = std::find(kIpcKernelSysctls.begin(), kIpcKernelSysctls.end(), d) !=
                              kIpcKernelSysctls.end() ||
@@ -72,27 +72,27 @@ Status validate_sysctl(std::string_view key, const ContainerSpec& spec) {
     if (ipc_key) {
         if (own_ns(spec, NsKind::Ipc)) return {};
         return fail(
-            "lxc.sysctl.{}: refused: it belongs to the ipc namespace and the container "
-            "shares the host's (it would change the host)",
+            "the sysctl {} belongs to the IPC namespace and the container shares the "
+            "host's (writing it would change the host)",
             key);
     }
     if (d.starts_with("net.")) {
         if (own_ns(spec, NsKind::Net)) return {};
         return fail(
-            "lxc.sysctl.{}: refused: net.* sysctls need the container's own network "
-            "namespace and it shares the host's (it would change the host)",
+            "the sysctl {} belongs to the network namespace and the container shares the "
+            "host's (writing it would change the host)",
             key);
     }
     if (d == "kernel.hostname" || d == "kernel.domainname") {
         if (own_ns(spec, NsKind::Uts)) return {};
         return fail(
-            "lxc.sysctl.{}: refused: it belongs to the uts namespace and the container "
-            "shares the host's (it would rename the host)",
+            "the sysctl {} belongs to the UTS namespace and the container shares the "
+            "host's (writing it would rename the host)",
             key);
     }
     return fail(
-        "lxc.sysctl.{}: refused: not a namespaced sysctl, writing it would change the "
-        "host (allowed: kernel.msg*/sem/shm* and fs.mqueue.* with an own ipc namespace, "
+        "the sysctl {} is not namespaced: writing it would change the host (allowed: "
+        "kernel.msg*/sem/shm* and fs.mqueue.* with an own ipc namespace, "
         "net.* with an own network namespace, kernel.hostname/domainname with an own uts "
         "namespace)",
         key);
@@ -107,16 +107,16 @@ Status apply_sysctls(const ContainerSpec& spec, Logger& log, const std::string& 
     if (spec.sysctls.empty()) return {};
     KISTE_TRY(validate_sysctls(spec));
     UniqueFd dir(::open(proc_sys.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir) return fail_errno("lxc.sysctl: opening {}", proc_sys);
+    if (!dir) return fail_errno("sysctls: opening {}", proc_sys);
     for (const auto& [key, value] : spec.sysctls) {
         const std::string path = KISTE_TRY(sysctl_path(key));
         UniqueFd fd(open_beneath(dir.get(), path));
-        if (!fd) return fail_errno("lxc.sysctl.{}: opening {}/{}", key, proc_sys, path);
+        if (!fd) return fail_errno("sysctl {}: opening {}/{}", key, proc_sys, path);
         ssize_t n = ::write(fd.get(), value.data(), value.size());
         if (n < 0)
-            return fail_errno("lxc.sysctl.{}: writing '{}' to {}/{}", key, value, proc_sys, path);
+            return fail_errno("sysctl {}: writing '{}' to {}/{}", key, value, proc_sys, path);
         if (static_cast<size_t>(n) != value.size())
-            return fail("lxc.sysctl.{}: short write of '{}' to {}/{}", key, value, proc_sys, path);
+            return fail("sysctl {}: short write of '{}' to {}/{}", key, value, proc_sys, path);
         log.debug("sysctl {} = {}", key, value);
     }
     return {};

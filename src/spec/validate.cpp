@@ -8,55 +8,117 @@ namespace kiste {
 
 namespace {
 
-Status validate_namespaces(const ContainerSpec& spec) {
+SpecProblem problem(SpecField field, Error error, size_t index = 0, std::string place = {}) {
+    return SpecProblem{
+        .field = field, .index = index, .place = std::move(place), .error = std::move(error)};
+}
+
+template <class... Args>
+SpecProblem problem(SpecField field, fmt::format_string<Args...> f, Args&&... args) {
+    return problem(field, Error::msg(fmt::format(f, std::forward<Args>(args)...)));
+}
+
+std::optional<SpecProblem> check_id_mappings(const ContainerSpec& spec) {
     const bool user_new = spec.ns_new(NsKind::User);
     if (user_new && (spec.uid_map.empty() || spec.gid_map.empty()))
-        return fail(
-            "a new user namespace needs both uid and gid mappings (lxc.idmap = u 0 100000 "
-            "65536 and lxc.idmap = g 0 100000 65536)");
+        return problem(SpecField::UserNamespace,
+                       "a new user namespace needs both uid and gid mappings");
     if (!user_new && (!spec.uid_map.empty() || !spec.gid_map.empty()))
-        return fail(
-            "lxc.idmap is set but the user namespace is not created (check "
-            "lxc.namespace.clone/keep)");
-    for (const auto* map : {&spec.uid_map, &spec.gid_map}) {
-        for (const auto& m : *map) {
+        return problem(spec.uid_map.empty() ? SpecField::GidMappings : SpecField::UidMappings,
+                       "uid/gid mappings need a new user namespace");
+    for (const auto field : {SpecField::UidMappings, SpecField::GidMappings}) {
+        const auto& map = field == SpecField::UidMappings ? spec.uid_map : spec.gid_map;
+        const char* ids = field == SpecField::UidMappings ? "uid" : "gid";
+        for (size_t i = 0; i < map.size(); ++i) {
+            const IdMapping& m = map[i];
             if (m.count == 0)
-                return fail("lxc.idmap: a mapping of 0 ids ({} {})", m.container_id, m.host_id);
+                return problem(field,
+                               Error::msg(fmt::format("the {} mapping {} -> {} maps no ids", ids,
+                                                      m.container_id, m.host_id)),
+                               i);
             if (uint64_t{m.container_id} + m.count > (uint64_t{1} << 32) ||
                 uint64_t{m.host_id} + m.count > (uint64_t{1} << 32))
-                return fail("lxc.idmap: range {} {} {} exceeds 32-bit ids", m.container_id,
-                            m.host_id, m.count);
+                return problem(field,
+                               Error::msg(fmt::format("the {} mapping of {} ids {} -> {} passes "
+                                                      "the largest 32-bit id",
+                                                      ids, m.count, m.container_id, m.host_id)),
+                               i);
         }
     }
-    if ((!spec.hostname.empty() || !spec.domainname.empty()) && !spec.ns_new(NsKind::Uts))
-        return fail("lxc.uts.name = {} needs a new uts namespace (it would rename the host)",
-                    spec.hostname);
+    return std::nullopt;
+}
+
+std::optional<SpecProblem> check_namespaces(const ContainerSpec& spec) {
+    if (auto p = check_id_mappings(spec)) return p;
+    if (!spec.hostname.empty() && !spec.ns_new(NsKind::Uts))
+        return problem(SpecField::Hostname,
+                       "a hostname needs a private UTS namespace (it would rename the host)");
+    if (!spec.domainname.empty() && !spec.ns_new(NsKind::Uts))
+        return problem(SpecField::Domainname,
+                       "a domain name needs a private UTS namespace (it would rename the host)");
     if ((spec.time_offset_boottime_ns || spec.time_offset_monotonic_ns) &&
         !spec.ns_new(NsKind::Time))
-        return fail("lxc.time.offset.* needs a new time namespace");
+        return problem(SpecField::TimeOffsets, "clock offsets need a new time namespace");
     if (!spec.rootfs.path.empty() && !spec.ns_new(NsKind::Mount))
-        return fail("lxc.rootfs.path = {} needs a new mount namespace", spec.rootfs.path);
-    if (!spec.mounts.empty() && !spec.ns_new(NsKind::Mount))
-        return fail("mount entries ({}) need a new mount namespace", spec.mounts.front().origin);
-    return {};
+        return problem(
+            SpecField::RootfsPath,
+            "a rootfs needs a private mount namespace (it would change the host's mounts)");
+    if (!spec.mounts.empty() && !spec.ns_new(NsKind::Mount)) {
+        const MountEntry& m = spec.mounts.front();
+        return problem(SpecField::Mounts,
+                       Error::msg(fmt::format("a mount ({} on {}) needs a private mount "
+                                              "namespace (it would change the host's mounts)",
+                                              m.source, m.target)),
+                       0, m.origin);
+    }
+    return std::nullopt;
 }
 
 }  // namespace
 
-Status validate(const ContainerSpec& spec) {
-    if (spec.process.args.empty()) return fail("no command to run");
-    KISTE_TRY(validate_namespaces(spec));
-    KISTE_TRY(security::validate_sysctls(spec));
+const char* spec_field_name(SpecField field) {
+    switch (field) {
+        case SpecField::ProcessArgs: return "process.args";
+        case SpecField::ProcessCwd: return "process.cwd";
+        case SpecField::Hostname: return "hostname";
+        case SpecField::Domainname: return "domainname";
+        case SpecField::UserNamespace: return "linux.namespaces";
+        case SpecField::UidMappings: return "linux.uidMappings";
+        case SpecField::GidMappings: return "linux.gidMappings";
+        case SpecField::TimeOffsets: return "linux.timeOffsets";
+        case SpecField::RootfsPath: return "root.path";
+        case SpecField::Mounts: return "mounts";
+        case SpecField::Sysctls: return "linux.sysctl";
+    }
+    return "?";
+}
+
+std::optional<SpecProblem> find_problem(const ContainerSpec& spec) {
+    if (spec.process.args.empty()) return problem(SpecField::ProcessArgs, "no command to run");
+    if (auto p = check_namespaces(spec)) return p;
+    for (size_t i = 0; i < spec.sysctls.size(); ++i)
+        if (auto st = security::validate_sysctl(spec.sysctls[i].first, spec); !st)
+            return problem(SpecField::Sysctls, std::move(st.error()), i);
     if (!spec.rootfs.path.empty()) {
         struct stat st {};
         if (::stat(spec.rootfs.path.c_str(), &st) < 0)
-            return fail_errno("lxc.rootfs.path = {}", spec.rootfs.path);
+            return problem(SpecField::RootfsPath,
+                           Error::from_errno(fmt::format("the rootfs {}", spec.rootfs.path)));
         if (!S_ISDIR(st.st_mode))
-            return fail("lxc.rootfs.path = {}: not a directory", spec.rootfs.path);
+            return problem(SpecField::RootfsPath, "the rootfs {}: not a directory",
+                           spec.rootfs.path);
     }
     if (spec.process.cwd.empty() || spec.process.cwd[0] != '/')
-        return fail("lxc.init.cwd = {}: must be an absolute path", spec.process.cwd);
-    return {};
+        return problem(SpecField::ProcessCwd, "the working directory {}: must be an absolute path",
+                       spec.process.cwd);
+    return std::nullopt;
+}
+
+Status validate(const ContainerSpec& spec) {
+    auto p = find_problem(spec);
+    if (!p) return {};
+    if (p->place.empty()) return fail(std::move(p->error));
+    return fail(Error(p->error.code(), fmt::format("{}: {}", p->place, p->error.message(false))));
 }
 
 }  // namespace kiste

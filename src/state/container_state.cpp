@@ -8,9 +8,10 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "base/json.hpp"
+#include "base/parse_number.hpp"
 #include "cgroup/cgroup.hpp"
 #include "state/run_lock.hpp"
 
@@ -66,7 +67,7 @@ Status write_state(const ContainerPaths& p, const RuntimeState& s) {
         {"log_file", s.log_file},
         {"last_exit", s.last_exit},
     };
-    std::string text = j.dump(2) + "\n";
+    std::string text = json_text(j) + "\n";
     std::string tmp = p.state_file() + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return fail_errno("writing {}", tmp);
@@ -87,19 +88,19 @@ Result<std::optional<RuntimeState>> read_state(const ContainerPaths& p) {
     auto j = nlohmann::json::parse(ss.str(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) return fail("{}: not valid JSON", p.state_file());
     RuntimeState s;
-    s.state = parse_state(j.value("state", "STOPPED")).value_or(State::Stopped);
-    s.init_pid = j.value("init_pid", 0);
-    s.init_start_time = j.value("init_start_time", uint64_t{0});
-    s.monitor_pid = j.value("monitor_pid", 0);
-    s.monitor_start_time = j.value("monitor_start_time", uint64_t{0});
-    s.cgroup_paths = j.value("cgroup_paths", std::vector<std::string>{});
-    s.monitor_cgroup_paths = j.value("monitor_cgroup_paths", std::vector<std::string>{});
-    s.host_netdevs = j.value("host_netdevs", std::vector<std::string>{});
+    s.state = parse_state(json_field(j, "state", "STOPPED")).value_or(State::Stopped);
+    s.init_pid = json_field(j, "init_pid", 0);
+    s.init_start_time = json_field(j, "init_start_time", uint64_t{0});
+    s.monitor_pid = json_field(j, "monitor_pid", 0);
+    s.monitor_start_time = json_field(j, "monitor_start_time", uint64_t{0});
+    s.cgroup_paths = json_field(j, "cgroup_paths", std::vector<std::string>{});
+    s.monitor_cgroup_paths = json_field(j, "monitor_cgroup_paths", std::vector<std::string>{});
+    s.host_netdevs = json_field(j, "host_netdevs", std::vector<std::string>{});
     if (j.contains("net")) s.net = net::record_from_json(j["net"]);
-    s.ttys = j.value("ttys", std::vector<std::string>{});
-    s.config_file = j.value("config_file", "");
-    s.log_file = j.value("log_file", "");
-    s.last_exit = j.value("last_exit", -1);
+    s.ttys = json_field(j, "ttys", std::vector<std::string>{});
+    s.config_file = json_field(j, "config_file", "");
+    s.log_file = json_field(j, "log_file", "");
+    s.last_exit = json_field(j, "last_exit", -1);
     return std::optional<RuntimeState>{std::move(s)};
 }
 
@@ -116,7 +117,7 @@ uint64_t process_start_time(pid_t pid) {
     // Field 3 is the state; the start time is field 22.
     for (int i = 3; i <= 22; ++i)
         if (!(rest >> field)) return 0;
-    return std::stoull(field);
+    return parse_number<uint64_t>(field).value_or(0);
 }
 
 Observed observe(const ContainerPaths& p) {

@@ -1,4 +1,4 @@
-// The command line of `kiste` as an LXC user types it (issue 9): options
+// The command line of `kiste` as an LXC user types it: options
 // before or after the container name, `-n NAME` on every verb that takes a
 // container, unknown words named, and a create from a config that gives the
 // new container a MAC of its own. No container runs here: each case stops
@@ -105,7 +105,7 @@ TEST_F(Cli, DashNOnEveryVerbThatTakesAContainer) {
         auto r = kiste(args);
         EXPECT_FALSE(has(r.err, "unknown option")) << args[0] << ": " << r.err;
         EXPECT_FALSE(has(r.err, "not expected")) << args[0] << ": " << r.err;
-        if (args[0] != "stop") {  // stop's exit status and message: issue 9, another item
+        if (args[0] != "stop") {  // stop's exit status and message: start_stop_test.cpp
             EXPECT_NE(r.code, 0) << args[0];
             EXPECT_TRUE(has(r.err, "ghost")) << args[0] << ": " << r.err;
         }

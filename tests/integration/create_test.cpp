@@ -487,7 +487,7 @@ TEST_F(Create, Debian) {
     // It boots: systemd reaches running (or degraded) within 60 s, seen
     // through kiste attach, and halts cleanly. Without the template's
     // lxc.signal.halt, as in a config `lxc-create -t debian` wrote: kiste
-    // must see that systemd takes SIGRTMIN+3 and not SIGPWR (issue 9).
+    // must see that systemd takes SIGRTMIN+3 and not SIGPWR.
     {
         std::string conf = read_file(dir("deb1") + "/config");
         const std::string halt = "lxc.signal.halt = SIGRTMIN+3\n";

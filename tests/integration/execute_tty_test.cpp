@@ -253,7 +253,7 @@ TEST_F(ExecuteTtys, WhatAKilledRunLeftTheNextExecuteRemoves) {
 }
 
 // The talk's example (2012, legacy keys) with a busybox rootfs, its veth on
-// a bridge of the test's own; its device list is another item of issue 9.
+// a bridge of the test's own (its device list: talk_config_test.cpp).
 TEST_F(ExecuteTtys, TheTalksConfigRuns) {
     const std::string br = "ktb" + std::to_string(::getpid() % 1000000);
     ASSERT_EQ(run({"/bin/sh", "-c", "ip link add " + br + " type bridge"}).code, 0);

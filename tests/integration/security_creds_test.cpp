@@ -258,7 +258,7 @@ TEST(SecurityRlimitsLive, RaisingTheHardLimitWithoutCapSysResourceSaysWhy) {
         return 1;
     });
     ASSERT_EQ(WEXITSTATUS(r.status), 1);
-    EXPECT_EQ(r.out, "lxc.prlimit.nofile: cannot raise the hard limit from " +
+    EXPECT_EQ(r.out, "rlimit nofile: cannot raise the hard limit from " +
                          std::to_string(cur.rlim_max) + " to " + std::to_string(want) +
                          ": this host denies CAP_SYS_RESOURCE");
 }

@@ -1,4 +1,4 @@
-// The talk's own configs (issue 9, part 3) on this host, with a busybox
+// The talk's own configs on this host, with a busybox
 // rootfs: its device list, blkio.weight, a rootfs below a 0700 directory
 // with lxc.idmap, and its full example under `kiste start` and `kiste execute`.
 // Root only.

@@ -335,7 +335,7 @@ TEST_F(ChildSetup, AFailedStepStopsTheSetup) {
     sys_.fail_on["sethostname"] = EPERM;
     auto st = setup();
     ASSERT_FALSE(st);
-    EXPECT_EQ(st.error().message(false), "lxc.uts.name: setting the hostname to 'zeig'");
+    EXPECT_EQ(st.error().message(false), "setting the hostname to 'zeig'");
     EXPECT_EQ(sys_.calls.back(), "sethostname zeig");
 }
 
@@ -365,7 +365,7 @@ TEST(NamespaceSteps, AFailedMapWriteNamesTheMap) {
     auto st = ns::write_id_maps(sys, 123, s);
     ASSERT_FALSE(st);
     EXPECT_EQ(st.error().message(false),
-              "lxc.idmap (gid): writing /proc/123/gid_map (0 100000 65536)");
+              "the gid mappings: writing /proc/123/gid_map (0 100000 65536)");
 }
 
 TEST(NamespaceSteps, NoUserNamespaceNoMaps) {

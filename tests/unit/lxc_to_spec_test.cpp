@@ -498,7 +498,7 @@ TEST(LxcToSpec, UnappliedCoversEveryFamily) {
         EXPECT_FALSE(u->reason.empty());
         EXPECT_EQ(u->origin.rfind(kData + "test.conf:", 0), 0u) << key << " " << u->origin;
     }
-    // cgroup settings, placement and mounts are applied (issue 4).
+    // cgroup settings, placement and mounts are applied.
     for (auto key : {"lxc.cgroup2.pids.max", "lxc.mount.auto", "lxc.cgroup.dir"})
         EXPECT_EQ(find_unapplied(s, key), nullptr) << key;
     // Things kiste applies (or that only `kiste start` reads) are not listed.

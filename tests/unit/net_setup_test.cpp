@@ -177,8 +177,7 @@ TEST_F(NetSetup, RouterModeRefusesALink) {
     auto n = make({i});
     auto st = n->setup(1);
     ASSERT_FALSE(st);
-    EXPECT_NE(st.error().message().find("veth.mode = router does not use lxc.net.0.link"),
-              std::string::npos)
+    EXPECT_NE(st.error().message().find("a routed veth takes no link br0"), std::string::npos)
         << st.error().message();
 }
 
@@ -196,7 +195,7 @@ TEST_F(NetSetup, ACheckNamesTheConfigLineOnce) {
     auto st = make({i})->setup(1);
     ASSERT_FALSE(st);
     const std::string msg = st.error().message();
-    EXPECT_NE(msg.find("c.conf:3: lxc.net.0.link: no interface br9"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("c.conf:3: the link br9: no such interface"), std::string::npos) << msg;
     EXPECT_EQ(count_of(msg, "c.conf:3"), 1U) << msg;
 }
 

@@ -11,12 +11,11 @@ TEST(SecurityRlimits, SoftAboveHardIsRefusedBeforeAnySyscall) {
     RealSys sys;
     auto r = apply_rlimits(sys, {Rlimit{RLIMIT_NOFILE, "nofile", 200, 100}});
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message(),
-              "lxc.prlimit.nofile: the soft limit 200 is above the hard limit 100");
+    EXPECT_EQ(r.error().message(), "rlimit nofile: the soft limit 200 is above the hard limit 100");
     r = apply_rlimits(sys, {Rlimit{RLIMIT_CORE, "core", RLIM_INFINITY, 0}});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message(),
-              "lxc.prlimit.core: the soft limit unlimited is above the hard limit 0");
+              "rlimit core: the soft limit unlimited is above the hard limit 0");
 }
 
 TEST(SecurityRlimits, NothingToDo) {

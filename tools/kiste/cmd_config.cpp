@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
 #include "config/lxc/convert.hpp"
+#include "config/lxc/validate.hpp"
 
 namespace kiste::cli {
 
@@ -60,9 +61,13 @@ int run_query(const ConfigArgs& a, Context& ctx) {
         return 0;
     }
     // No key: check that the file also resolves (fstab readable, no
-    // contradictions); keys kiste cannot apply yet are only mentioned.
+    // contradictions, nothing the runtime would refuse at a start); keys
+    // kiste cannot apply yet are only mentioned.
     auto spec = lxc::to_spec(*cfg);
     if (!spec) return report(ctx, spec.error());
+    // The command is the caller's (execute's words after --, start's init).
+    if (spec->process.args.empty()) spec->process.args = {"/sbin/init"};
+    if (auto st = lxc::validate_spec(*cfg, *spec); !st) return report(ctx, st.error());
     for (const auto& u : spec->unapplied)
         ctx.log.info("{}: {} = {}: {}", u.origin, u.key, u.value, u.reason);
     return 0;

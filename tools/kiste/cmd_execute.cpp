@@ -10,6 +10,7 @@
 #include "cgroup/pty_access.hpp"
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
+#include "config/lxc/validate.hpp"
 #include "manager/execute_ttys.hpp"
 #include "manager/manager.hpp"
 #include "runtime/executor.hpp"
@@ -29,7 +30,7 @@ struct ExecuteArgs {
 
 // The container NAME defined in the container path, as lxc-execute takes
 // it: its LXCPATH/NAME/config is the config when no -f names another one.
-// nullopt: no -n, -f given, or no such container (today's plain run).
+// nullopt: no -n, -f given, or no such container (a run from -f and -s alone).
 std::optional<state::ContainerPaths> defined_container(const ExecuteArgs& a, const Context& ctx) {
     if (a.name.empty() || !a.config_file.empty() || !state::validate_name(a.name)) return {};
     state::ContainerPaths paths{ctx.global.lxcpath, a.name};
@@ -61,6 +62,7 @@ Result<ContainerSpec> load_spec(const ExecuteArgs& a,
             "no command given: kiste execute [-n NAME] [-f CONFIG] -- COMMAND [ARG...] "
             "(or set lxc.execute.cmd)");
     }
+    KISTE_TRY(lxc::validate_spec(cfg, spec));
     return spec;
 }
 

@@ -1,6 +1,7 @@
 // kiste info: state, pids, addresses and usage of a container (lxc-info).
 #include <filesystem>
 
+#include "base/json.hpp"
 #include "commands.hpp"
 #include "manager/info.hpp"
 
@@ -53,8 +54,9 @@ void register_info(CLI::App& app, Context& ctx) {
     cmd->callback([a, &ctx] {
         configure_logging(ctx);
         state::ContainerPaths paths{ctx.global.lxcpath, a->name};
+        std::error_code ec;
         if (state::list_containers(ctx.global.lxcpath).empty() ||
-            !std::filesystem::exists(paths.config())) {
+            !std::filesystem::exists(paths.config(), ec)) {
             if (state::observe(paths).state == state::State::Stopped) {
                 ctx.exit_code =
                     report(ctx, Error(ENOENT, fmt::format("container {} does not exist in {}",
@@ -68,7 +70,7 @@ void register_info(CLI::App& app, Context& ctx) {
         else if (a->pid_only)
             fmt::print("{}\n", info.pid);
         else if (a->format == "json")
-            fmt::print("{}\n", manager::to_json(info).dump(2));
+            fmt::print("{}\n", json_text(manager::to_json(info)));
         else
             print_text(info);
         ctx.exit_code = 0;

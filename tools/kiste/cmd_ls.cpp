@@ -1,6 +1,7 @@
 // kiste ls: the containers of a container path (lxc-ls).
 #include <regex>
 
+#include "base/json.hpp"
 #include "commands.hpp"
 #include "manager/info.hpp"
 
@@ -59,7 +60,7 @@ void register_ls(CLI::App& app, Context& ctx) {
                                {"memory", j["memory"]},
                                {"autostart", j["autostart"]}});
             }
-            fmt::print("{}\n", arr.dump(2));
+            fmt::print("{}\n", json_text(arr));
         } else if (a->fancy) {
             auto join = [](const std::vector<std::string>& v) {
                 std::string s;

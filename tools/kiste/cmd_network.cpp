@@ -4,8 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
+#include "base/json.hpp"
 #include "commands.hpp"
 #include "net/host_network.hpp"
 #include "state/run_lock.hpp"
@@ -41,7 +40,7 @@ int list(Context& ctx, const NetworkArgs& a) {
     if (a.format == "json") {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& s : *all) arr.push_back(to_json(s));
-        std::cout << arr.dump(2) << '\n';
+        std::cout << json_text(arr) << '\n';
         return 0;
     }
     std::cout << fmt::format("{:<16} {:<20} {:<28} {:<4} {}\n", "NAME", "IPV4", "DHCP", "NAT",

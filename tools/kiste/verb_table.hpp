@@ -20,7 +20,7 @@ struct NamedVerb {
 };
 
 // main() builds only the verb named on the command line, since constructing
-// all of CLI11's subcommands and options was a good part of a short verb's
+// all of CLI11's subcommands and options is a good part of a short verb's
 // run (and of a monitor's forked heap).
 std::span<const NamedVerb> named_verbs();
 

@@ -1,6 +1,6 @@
 // to_spec, the rest: structured cgroup Resources from the v1 keys, hooks, and
-// the list of keys the runtime of this issue cannot apply yet (reported by
-// the command that would need them, never silently dropped).
+// the list of keys the runtime cannot apply (reported by the command that
+// would need them, never silently dropped).
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
 #include "config/lxc/resources.hpp"
@@ -71,10 +71,10 @@ void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) 
     };
     const auto& sec = cfg.spec.security;
 
-    // cgroup settings and placement: both `kiste start` and `kiste execute`
-    // run the cgroup manager (lxc.cgroup.dir.monitor* has no monitor to
-    // place under execute, as under lxc-execute).
-    // Every network type is applied (src/net), by `start` and `execute` alike.
+    // Never listed: cgroup settings and placement (`kiste start` and `kiste
+    // execute` both run the cgroup manager; lxc.cgroup.dir.monitor* has no
+    // monitor to place under execute, as under lxc-execute) and network
+    // interfaces (src/net applies every type under both).
 
     if (!sec.apparmor_profile.empty() && sec.apparmor_profile != "unconfined" &&
         sec.apparmor_profile != "unchanged")

@@ -23,14 +23,14 @@ Result<JoinFds> open_joins(Sys& sys, const ContainerSpec& spec) {
         if (cfg.mode != NamespaceConfig::Mode::Join) continue;
         if (cfg.path.starts_with("name:"))
             return fail(
-                "lxc.namespace.share.{} = {}: sharing by container name needs a running "
-                "container of that name, which `kiste execute` cannot look up; give a "
-                "PID or a /proc/PID/ns/{} path",
+                "the {} namespace of the container {}: joining a namespace by container "
+                "name needs a running container of that name, which `kiste execute` "
+                "cannot look up; give a PID or a /proc/PID/ns/{} path",
                 ns_name(kind), cfg.path.substr(5), ns_name(kind));
         if (spec.ns_new(NsKind::User) && kind != NsKind::User)
             return fail(
-                "lxc.namespace.share.{}: joining another container's namespace together "
-                "with a new user namespace is not supported",
+                "joining an existing {} namespace together with a new user namespace is "
+                "not supported",
                 ns_name(kind));
         UniqueFd fd =
             KISTE_TRY(reword(sys.open(cfg.path.c_str(), O_RDONLY | O_CLOEXEC, 0),

@@ -34,7 +34,7 @@ Status setup_time(Sys& sys, const ContainerSpec& spec) {
         KISTE_TRY(reword(sys.open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC, 0),
                          "opening /proc/self/timens_offsets"));
     KISTE_TRY(reword(sys.write(fd.get(), text.data(), text.size()),
-                     "lxc.time.offset: writing the time namespace offsets"));
+                     "writing the time namespace's clock offsets"));
     return {};
 }
 

@@ -23,8 +23,8 @@ Status write_map(Sys& sys, pid_t pid, const char* file, const std::vector<IdMapp
 
 Status write_id_maps(Sys& sys, pid_t pid, const ContainerSpec& spec) {
     if (!spec.ns_new(NsKind::User)) return {};
-    KISTE_TRY_CTX(write_map(sys, pid, "uid_map", spec.uid_map), "lxc.idmap (uid)");
-    KISTE_TRY_CTX(write_map(sys, pid, "gid_map", spec.gid_map), "lxc.idmap (gid)");
+    KISTE_TRY_CTX(write_map(sys, pid, "uid_map", spec.uid_map), "the uid mappings");
+    KISTE_TRY_CTX(write_map(sys, pid, "gid_map", spec.gid_map), "the gid mappings");
     return {};
 }
 
