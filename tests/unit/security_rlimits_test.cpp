@@ -10,8 +10,7 @@ namespace {
 TEST(SecurityRlimits, SoftAboveHardIsRefusedBeforeAnySyscall) {
     auto r = apply_rlimits({Rlimit{RLIMIT_NOFILE, "nofile", 200, 100}});
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message(),
-              "rlimit nofile: the soft limit 200 is above the hard limit 100");
+    EXPECT_EQ(r.error().message(), "rlimit nofile: the soft limit 200 is above the hard limit 100");
     r = apply_rlimits({Rlimit{RLIMIT_CORE, "core", RLIM_INFINITY, 0}});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message(),
