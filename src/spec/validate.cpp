@@ -1,5 +1,6 @@
 #include "spec/validate.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "security/sysctl.hpp"
@@ -74,12 +75,33 @@ std::optional<SpecProblem> check_namespaces(const ContainerSpec& spec) {
     return std::nullopt;
 }
 
+std::string limit_text(uint64_t v) {
+    return v == RLIM_INFINITY ? std::string("unlimited") : std::to_string(v);
+}
+
+std::optional<SpecProblem> check_rlimits(const ProcessSpec& process) {
+    for (size_t i = 0; i < process.rlimits.size(); ++i) {
+        const Rlimit& rl = process.rlimits[i];
+        // RLIM_INFINITY is the largest value, so plain comparison orders it right.
+        if (rl.soft > rl.hard)
+            return problem(
+                SpecField::Rlimits,
+                Error::msg(fmt::format("rlimit {}: the soft limit {} is above the hard "
+                                       "limit {}",
+                                       rl.name.empty() ? std::to_string(rl.resource) : rl.name,
+                                       limit_text(rl.soft), limit_text(rl.hard))),
+                i);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 const char* spec_field_name(SpecField field) {
     switch (field) {
         case SpecField::ProcessArgs: return "process.args";
         case SpecField::ProcessCwd: return "process.cwd";
+        case SpecField::Rlimits: return "process.rlimits";
         case SpecField::Hostname: return "hostname";
         case SpecField::Domainname: return "domainname";
         case SpecField::UserNamespace: return "linux.namespaces";
@@ -96,6 +118,7 @@ const char* spec_field_name(SpecField field) {
 std::optional<SpecProblem> find_problem(const ContainerSpec& spec) {
     if (spec.process.args.empty()) return problem(SpecField::ProcessArgs, "no command to run");
     if (auto p = check_namespaces(spec)) return p;
+    if (auto p = check_rlimits(spec.process)) return p;
     for (size_t i = 0; i < spec.sysctls.size(); ++i)
         if (auto st = security::validate_sysctl(spec.sysctls[i].first, spec); !st)
             return problem(SpecField::Sysctls, std::move(st.error()), i);

@@ -21,6 +21,7 @@ namespace kiste {
 enum class SpecField {
     ProcessArgs,    // process.args
     ProcessCwd,     // process.cwd
+    Rlimits,        // process.rlimits[index]
     Hostname,       // hostname
     Domainname,     // domainname
     UserNamespace,  // namespaces[User]: new, without id mappings

@@ -3,6 +3,7 @@
 // file:line (config/lxc/validate.hpp).
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config/lxc/validate.hpp"
@@ -136,6 +137,15 @@ TEST(SpecValidate, WorkingDirectoryMustBeAbsolute) {
               "the working directory srv: must be an absolute path");
 }
 
+TEST(SpecValidate, SoftLimitAboveHardIsRefused) {
+    ContainerSpec s = sound();
+    s.process.rlimits = {{RLIMIT_NOFILE, "nofile", 10, 20},
+                         {RLIMIT_CORE, "core", RLIM_INFINITY, 0}};
+    EXPECT_EQ(model_error(s, SpecField::Rlimits),
+              "rlimit core: the soft limit unlimited is above the hard limit 0");
+    EXPECT_EQ(find_problem(s)->index, 1u);
+}
+
 TEST(SpecValidate, SysctlOfTheHostIsRefused) {
     ContainerSpec s = sound();
     s.namespaces[NsKind::Net].mode = Mode::Host;
@@ -244,6 +254,17 @@ TEST(LxcValidate, SysctlAtItsKey) {
               "c.conf:2: lxc.sysctl.net.ipv4.ip_forward = 1: the sysctl net.ipv4.ip_forward "
               "belongs to the network namespace and the container shares the host's (writing "
               "it would change the host)");
+}
+
+TEST(LxcValidate, RlimitAtItsKey) {
+    // lxc.prlimit refuses soft > hard when it is read; a spec changed after
+    // to_spec still names the key.
+    const std::string e = lxc_error("lxc.prlimit.nofile = 10:20\n", [](ContainerSpec& s) {
+        if (!s.process.rlimits.empty()) s.process.rlimits[0].soft = 30;
+    });
+    EXPECT_EQ(e,
+              "c.conf:1: lxc.prlimit.nofile = 10:20: rlimit nofile: the soft limit 30 is above "
+              "the hard limit 20");
 }
 
 TEST(LxcValidate, WorkingDirectoryAtItsKey) {

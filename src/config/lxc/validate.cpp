@@ -47,6 +47,9 @@ std::optional<KeySite> site_of(const LxcConfig& cfg, const ContainerSpec& spec,
         case SpecField::ProcessArgs:
             return site_of(cfg, spec.process.use_init ? "lxc.execute.cmd" : "lxc.init.cmd");
         case SpecField::ProcessCwd: return site_of(cfg, "lxc.init.cwd");
+        case SpecField::Rlimits:
+            if (p.index >= spec.process.rlimits.size()) return site_of(cfg, "lxc.prlimit");
+            return site_of(cfg, "lxc.prlimit." + spec.process.rlimits[p.index].name);
         case SpecField::Hostname: return site_of(cfg, "lxc.uts.name");
         case SpecField::Domainname: return std::nullopt;  // no LXC key sets it
         case SpecField::UserNamespace: return site_of(cfg, "lxc.namespace.clone");
