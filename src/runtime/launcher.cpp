@@ -236,6 +236,14 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     if (auto st = chan.send_ready(); !st) ::_exit(126);
     if (opt.before_go)
         if (auto st = chan.wait_go(); !st) ::_exit(126);
+    if (opt.exec_gate_fd >= 0) {
+        // A created container waits here for `start`, from any process.
+        if (::prctl(PR_SET_PDEATHSIG, 0) < 0) ::_exit(126);
+        char go = 0;
+        while (::read(opt.exec_gate_fd, &go, 1) < 0 && errno == EINTR) {
+        }
+        ::close(opt.exec_gate_fd);
+    }
     reset_ignored_signals();
     ::sigprocmask(SIG_UNBLOCK, &opt.parent_blocked, nullptr);
 
@@ -396,6 +404,8 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
         KISTE_TRY(opt.before_go(out.init.pid()));
         KISTE_TRY(parent_end.send_go());
     }
+    // At the exec gate the child waits for `start`, not for us.
+    if (opt.exec_gate_fd >= 0) return out;
     KISTE_TRY(parent_end.wait_exec(out.init.pidfd(), log));
     return out;
 }
