@@ -152,6 +152,14 @@ Status RealSys::write(int fd, const void* data, size_t size) {
     return {};
 }
 
+Result<size_t> RealSys::read(int fd, void* data, size_t size) {
+    for (;;) {
+        const ssize_t n = ::read(fd, data, size);
+        if (n >= 0) return static_cast<size_t>(n);
+        if (errno != EINTR) return fail_errno("read");
+    }
+}
+
 Status RealSys::access(const char* path, int mode) {
     if (::access(path, mode) < 0) return fail_errno("access({})", path);
     return {};

@@ -70,6 +70,8 @@ public:
     virtual Result<struct statvfs> fstatvfs(int fd) = 0;
     // The whole buffer in one write(2); a short write is an error (EIO).
     virtual Status write(int fd, const void* data, size_t size) = 0;
+    // read(2), retried on EINTR; returns the bytes read (0 at end of file).
+    virtual Result<size_t> read(int fd, void* data, size_t size) = 0;
     // access(2) of `path` with `mode` (X_OK, ...).
     virtual Status access(const char* path, int mode) = 0;
 
@@ -151,6 +153,7 @@ public:
     Result<struct stat> fstatat(int dirfd, const char* path) override;
     Result<struct statvfs> fstatvfs(int fd) override;
     Status write(int fd, const void* data, size_t size) override;
+    Result<size_t> read(int fd, void* data, size_t size) override;
     Status access(const char* path, int mode) override;
     Status unshare(int flags) override;
     Status setns(int fd, int nstype) override;

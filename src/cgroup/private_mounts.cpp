@@ -9,10 +9,10 @@
 #include <sstream>
 #include <utility>
 
+#include "base/run_root.hpp"
 #include "cgroup/host.hpp"
 #include "cgroup/placement.hpp"
 #include "cgroup/resources.hpp"
-#include "state/run_lock.hpp"
 
 namespace kiste::cgroup {
 
@@ -71,7 +71,7 @@ std::vector<std::string> private_controllers_wanted(const CgroupConfig& cfg) {
 }
 
 std::string private_mount_root() {
-    return state::run_root() + "/cgroup";
+    return kiste::run_root() + "/cgroup";
 }
 
 Status mount_private_hierarchies(const CgroupConfig& cfg) {
@@ -86,7 +86,7 @@ Status mount_private_hierarchies(const CgroupConfig& cfg) {
         if (std::find(unmounted.begin(), unmounted.end(), c) == unmounted.end()) continue;
         const std::string root = private_mount_root();
         const std::string mp = root + "/" + c;
-        for (const auto& dir : {state::run_root(), root, mp})
+        for (const auto& dir : {kiste::run_root(), root, mp})
             if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST)
                 return fail_errno("creating {} for the {} hierarchy", dir, c);
         if (::mount("cgroup", mp.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, c.c_str()) <

@@ -1,20 +1,21 @@
 #include "manager/execute_ttys.hpp"
 
+#include <unistd.h>
 #include "manager/protocol.hpp"
-#include "state/execute_run_dir.hpp"
 
 namespace kiste::manager {
 
-Result<std::vector<int>> ExecuteTtys::prepare(const std::string& name) {
+Result<std::vector<int>> ExecuteTtys::prepare(const state::ContainerPaths& paths) {
+    const std::string& name = paths.name;
     name_ = name;
-    KISTE_TRY(state::make_execute_run_dir(name));
+    socket_ = paths.monitor_socket();
     ptys_.emplace_back().name = "console";
     std::vector<int> slaves;
     for (uint32_t i = 1; i <= count_; ++i) {
         ptys_.push_back(KISTE_TRY(open_pty(fmt::format("tty{}", i))));
         slaves.push_back(ptys_.back().slave.get());
     }
-    listen_ = KISTE_TRY(proto::listen_at(state::execute_paths(name).monitor_socket()));
+    listen_ = KISTE_TRY(proto::listen_at(socket_));
     server_ = std::make_unique<ConsoleServer>(
         name, ptys_, listen_,
         [this](ConsoleClient& c, const std::string& req) { on_other_request(c, req); },
@@ -46,7 +47,7 @@ void ExecuteTtys::end() {
     server_.reset();
     listen_.reset();
     ptys_.clear();
-    state::remove_execute_run_dir(name_);
+    ::unlink(socket_.c_str());
     name_.clear();
 }
 

@@ -3,8 +3,8 @@
 // the run directory that `kiste console NAME -t N` looks up, with the
 // monitor's console code (console_server.hpp). The console itself stays
 // the terminal kiste runs on. Everything goes when the run ends; what a
-// killed kiste leaves is removed by the next execute (see
-// state/execute_run_dir.hpp).
+// killed kiste leaves is removed with its run directory by the next
+// command on its record (lifecycle::cleanup).
 #pragma once
 
 #include <memory>
@@ -13,20 +13,20 @@
 
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
+#include "lifecycle/execute.hpp"
 #include "manager/console_server.hpp"
 #include "manager/ptys.hpp"
-#include "runtime/executor.hpp"
 
 namespace kiste::manager {
 
-class ExecuteTtys final : public runtime::RunService {
+class ExecuteTtys final : public lifecycle::RunService {
 public:
     ExecuteTtys(uint32_t count, Logger& log) : count_(count), log_(log) {}
     ~ExecuteTtys() override { end(); }
     ExecuteTtys(const ExecuteTtys&) = delete;
     ExecuteTtys& operator=(const ExecuteTtys&) = delete;
 
-    Result<std::vector<int>> prepare(const std::string& name) override;
+    Result<std::vector<int>> prepare(const state::ContainerPaths& paths) override;
     void add_poll_fds(std::vector<pollfd>& fds) override;
     void handle(std::span<const pollfd> fds) override;
     void end() override;
@@ -36,7 +36,8 @@ private:
 
     uint32_t count_;
     Logger& log_;
-    std::string name_;       // set once the run directory may exist
+    std::string name_;  // set once the socket may exist
+    std::string socket_;
     std::vector<Pty> ptys_;  // [0] a placeholder: the console is kiste's terminal
     UniqueFd listen_;
     std::unique_ptr<ConsoleServer> server_;

@@ -7,11 +7,12 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sched.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sstream>
 
+#include "base/child_guard.hpp"
+#include "base/pipe.hpp"
 #include "cgroup/cgroup.hpp"
 #include "config/lxc/config.hpp"
 
@@ -23,16 +24,14 @@ namespace {
 // its network namespace by a short-lived child.
 void read_addresses(pid_t init, ContainerInfo& info) {
     std::string ns = fmt::format("/proc/{}/ns/net", init);
-    int nsfd = ::open(ns.c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0) return;
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) < 0) {
-        ::close(nsfd);
-        return;
-    }
-    pid_t pid = ::fork();
+    UniqueFd nsfd(::open(ns.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!nsfd) return;
+    auto pipe = Pipe::make();
+    if (!pipe) return;
+    const pid_t pid = ::fork();
+    if (pid < 0) return;
     if (pid == 0) {
-        if (::setns(nsfd, CLONE_NEWNET) < 0) ::_exit(1);
+        if (::setns(nsfd.get(), CLONE_NEWNET) < 0) ::_exit(1);
         ifaddrs* list = nullptr;
         if (::getifaddrs(&list) < 0) ::_exit(1);
         std::string out;
@@ -57,17 +56,14 @@ void read_addresses(pid_t init, ContainerInfo& info) {
                 out += fmt::format("6 {}\n", buf);
             }
         }
-        (void)!::write(p[1], out.data(), out.size());
+        (void)!::write(pipe->write.get(), out.data(), out.size());
         ::_exit(0);
     }
-    ::close(p[1]);
-    ::close(nsfd);
-    std::string text;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(p[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(p[0]);
-    if (pid > 0) ::waitpid(pid, nullptr, 0);
+    ChildGuard child(pid, UniqueFd{});
+    pipe->write.reset();
+    nsfd.reset();
+    const std::string text = read_to_end(pipe->read.get());
+    (void)child.wait();
     std::istringstream ss(text);
     std::string fam, addr;
     while (ss >> fam >> addr) {
@@ -94,7 +90,9 @@ ContainerInfo gather_info(const state::ContainerPaths& paths, bool runtime) {
     if (seen.state == state::State::Stopped || !seen.recorded) return info;
     const auto& r = *seen.recorded;
     info.pid = r.init_pid;
-    info.monitor_pid = r.monitor_pid;
+    info.face = state::face_name(r.face);
+    info.owner_pid = r.owner_pid;
+    if (r.face == state::Face::Monitor) info.monitor_pid = r.owner_pid;
     info.ttys = r.ttys;
     if (!r.config_file.empty()) info.config = r.config_file;
     if (!runtime) return info;
@@ -140,6 +138,8 @@ nlohmann::json to_json(const ContainerInfo& i) {
         {"state", state::state_name(i.state)},
         {"pid", i.pid},
         {"monitor_pid", i.monitor_pid},
+        {"face", i.face},
+        {"owner_pid", i.owner_pid},
         {"ipv4", i.ipv4},
         {"ipv6", i.ipv6},
         {"interfaces", interfaces_json(i)},

@@ -19,6 +19,9 @@ struct ContainerInfo {
     state::State state = state::State::Stopped;
     pid_t pid = 0;  // init's host pid
     pid_t monitor_pid = 0;
+    // Which process owns it ("monitor", "execute"; empty: none) and its pid.
+    std::string face;
+    pid_t owner_pid = 0;
     std::vector<std::string> ipv4, ipv6;
     // Per-interface counters, read inside the container (loopback excluded).
     struct Interface {

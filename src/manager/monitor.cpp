@@ -21,6 +21,7 @@
 #include "base/fail_point.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
+#include "lifecycle/container.hpp"
 #include "manager/console_server.hpp"
 #include "manager/halt_signal.hpp"
 #include "manager/protocol.hpp"
@@ -72,7 +73,8 @@ private:
     std::unique_ptr<cgroup::Manager> cgroup_;
     std::unique_ptr<net::ContainerNetwork> net_;
     std::optional<runtime::Launched> init_;
-    state::RuntimeState rs_;
+    lifecycle::OwnedRun run_;
+    state::RuntimeState& rs_ = run_.record();
     bool stopping_ = false;
     bool killed_after_timeout_ = false;  // told to the stop clients
     bool done_ = false;
@@ -82,8 +84,7 @@ private:
 };
 
 Status Monitor::write_state(state::State st) {
-    rs_.state = st;
-    return state::write_state(s_.paths, rs_);
+    return run_.save(st);
 }
 
 Status Monitor::boot() {
@@ -91,15 +92,8 @@ Status Monitor::boot() {
     KISTE_TRY(check_fail_point("name-lock"));
     lock_ = KISTE_TRY(state::NameLock::acquire(paths.run_root(), paths.name));
     KISTE_TRY(check_fail_point("run-dir"));
-    for (const std::string& d : {state::run_root(), paths.run_root(), paths.run_dir()}) {
-        if (::mkdir(d.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("creating {}", d);
-    }
-    rs_.monitor_pid = ::getpid();
-    rs_.monitor_start_time = state::process_start_time(rs_.monitor_pid);
-    rs_.config_file = s_.config_file;
+    KISTE_TRY(run_.begin(paths, state::Face::Monitor, s_.config_file));
     rs_.log_file = paths.log();
-    KISTE_TRY(check_fail_point("state-file"));
-    KISTE_TRY(write_state(state::State::Starting));
     KISTE_TRY(check_fail_point("monitor-socket"));
     listen_ = KISTE_TRY(proto::listen_at(paths.monitor_socket()));
 
@@ -137,7 +131,7 @@ Status Monitor::boot() {
         s_.spec.network, paths.name, paths.run_root(), rs_.net,
         [this] {
             rs_.host_netdevs = rs_.net.links;
-            return state::write_state(s_.paths, rs_);
+            return run_.save();
         },
         log_);
     KISTE_TRY(launch_init());
@@ -184,10 +178,8 @@ Status Monitor::launch_init() {
     };
     KISTE_TRY(check_fail_point("launch"));
     init_ = KISTE_TRY(runtime::launch(s_.spec, opt, log_));
-    rs_.init_pid = init_->init.pid();
-    rs_.init_start_time = state::process_start_time(rs_.init_pid);
     KISTE_TRY(check_fail_point("running"));
-    KISTE_TRY(write_state(state::State::Running));
+    KISTE_TRY(run_.running(init_->init.pid()));
     log_.info("container {} RUNNING, init pid {}", s_.paths.name, rs_.init_pid);
     return {};
 }
@@ -337,10 +329,7 @@ void Monitor::teardown() {
             log_.error("removing the monitor cgroup of {}: {}", s_.paths.name,
                        st.error().message());
     }
-    ::unlink(s_.paths.monitor_socket().c_str());
-    ::unlink(s_.paths.state_file().c_str());
-    ::rmdir(s_.paths.run_dir().c_str());
-    ::rmdir(s_.paths.run_root().c_str());  // only when empty (a per-path subdirectory)
+    run_.remove_files();
     // Nothing of the run is left: the name is free before the stop clients
     // hear of it, so they need not wait for this process to exit.
     lock_ = state::NameLock{};
@@ -413,12 +402,11 @@ int run_monitor(MonitorSetup& setup, Logger& log) {
     if (!booted) {
         std::string msg = booted.error().message();
         log.error("starting {}: {}", setup.paths.name, msg);
-        if (setup.report_fd >= 0)
-            (void)!::write(setup.report_fd, ("ERR " + msg).data(), msg.size() + 4);
+        if (setup.report) (void)!::write(setup.report.get(), ("ERR " + msg).data(), msg.size() + 4);
         m.teardown();
         return 1;
     }
-    if (setup.report_fd >= 0) {
+    if (setup.report) {
         // A monitor that dies without a word: its starter cleans up after it.
         if (fail_point("monitor-crash")) ::_exit(1);
         std::string report;
@@ -428,9 +416,8 @@ int run_monitor(MonitorSetup& setup, Logger& log) {
             report += "WARN " + line + "\n";
         }
         report += "OK";
-        (void)!::write(setup.report_fd, report.data(), report.size());
-        ::close(setup.report_fd);
-        setup.report_fd = -1;
+        (void)!::write(setup.report.get(), report.data(), report.size());
+        setup.report.reset();
         // A detached monitor lives as long as its container: hand back the
         // heap that parsing and booting left free (a monitor's memory is
         // mostly its private pages).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.hpp"
+#include "base/unique_fd.hpp"
 #include "kiste/spec.hpp"
 #include "state/container_state.hpp"
 
@@ -18,8 +19,8 @@ struct MonitorSetup {
     ContainerSpec spec;
     std::string config_file;
     // A pipe to the `kiste start` that forked us: "OK" once RUNNING, or the
-    // error. -1 in the foreground.
-    int report_fd = -1;
+    // error. None in the foreground.
+    UniqueFd report;
     // -F: the console is this process's terminal.
     bool foreground = false;
     // What the start reports without failing (cgroup keys this host cannot

@@ -38,9 +38,9 @@ size_t ptys_held_by(const std::filesystem::path& state_file) {
     ss << f.rdbuf();
     auto j = nlohmann::json::parse(ss.str(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) return 0;
-    const auto pid = json_field(j, "monitor_pid", pid_t{0});
-    const auto start = json_field(j, "monitor_start_time", uint64_t{0});
-    if (pid <= 0 || start == 0 || state::process_start_time(pid) != start) return 0;
+    const auto pid = json_field(j, "owner_pid", pid_t{0});
+    const auto start = json_field(j, "owner_start_time", uint64_t{0});
+    if (pid <= 0 || start == 0 || process_start_time(pid) != start) return 0;
     const auto ttys = j.find("ttys");
     return ttys != j.end() && ttys->is_array() ? ttys->size() : 0;
 }

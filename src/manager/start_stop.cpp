@@ -3,23 +3,25 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <fstream>
 #include <thread>
 
+#include "base/child_guard.hpp"
 #include "base/fail_point.hpp"
+#include "base/pipe.hpp"
+#include "base/scope_exit.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/pty_access.hpp"
 #include "config/lxc/validate.hpp"
+#include "lifecycle/container.hpp"
+#include "manager/halt_signal.hpp"
 #include "manager/manager.hpp"
 #include "manager/monitor.hpp"
 #include "manager/protocol.hpp"
-#include "net/network.hpp"
 #include "runtime/launcher.hpp"
 #include "state/run_lock.hpp"
 
@@ -69,6 +71,7 @@ Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
     // `kiste create -t none` makes an empty root: say so, rather than that
     // /sbin/init could not be executed.
     if (DIR* d = ::opendir(spec.rootfs.path.c_str())) {
+        ScopeExit close_dir([d] { ::closedir(d); });
         bool empty = true;
         while (const dirent* e = ::readdir(d)) {
             const std::string_view n = e->d_name;
@@ -77,7 +80,6 @@ Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
                 break;
             }
         }
-        ::closedir(d);
         if (empty)
             return fail(
                 "cannot start {}: its rootfs {} is empty (kiste create -t none makes an empty "
@@ -122,19 +124,20 @@ Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const Start
 
 // The detached monitor: a grandchild in its own session, stdio on /dev/null,
 // logging to the container's log file.
-[[noreturn]] void become_monitor(MonitorSetup& setup, int report_fd, Logger& parent_log) {
+[[noreturn]] void become_monitor(MonitorSetup& setup, UniqueFd report) {
     ::setsid();
     if (pid_t p = ::fork(); p != 0) ::_exit(p < 0 ? 1 : 0);
-    ::chdir("/");
-    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
-    if (null > 2) ::close(null);
+    (void)!::chdir("/");
+    {
+        UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+        for (int fd = 0; fd <= 2; ++fd) ::dup2(null.get(), fd);
+        if (null.get() <= 2) (void)null.release();  // it is one of stdio now
+    }
     Logger log(LogLevel::Fatal);
     log.set_prefix(fmt::format("kiste-monitor {}", setup.paths.name));
     log.set_file_level(LogLevel::Info);
     (void)log.open_file(setup.paths.log());
-    (void)parent_log;
-    setup.report_fd = report_fd;
+    setup.report = std::move(report);
     ::_exit(run_monitor(setup, log));
 }
 
@@ -142,11 +145,11 @@ Result<ContainerSpec> start_spec(const state::ContainerPaths& paths, const Start
 // when the host has one (see prepare_monitor_cgroup); its own fork inherits
 // that. Any failure here leaves the join to enter_monitor_cgroup, which
 // reports it. Returns the pid, 0 in the child, -1 with errno.
-pid_t fork_monitor(const MonitorSetup& setup) {
+pid_t fork_monitor(const MonitorSetup& setup, UniqueFd& pidfd) {
     if (!setup.foreground) {
         if (auto dir = cgroup::prepare_monitor_cgroup(setup.paths.name, setup.spec.cgroup);
             dir && *dir >= 0) {
-            UniqueFd cg(*dir), pidfd;
+            UniqueFd cg(*dir);
             if (fail_point("fork-monitor")) {
                 errno = EAGAIN;
                 return -1;
@@ -166,6 +169,13 @@ pid_t fork_monitor(const MonitorSetup& setup) {
 void undo_failed_start(const MonitorSetup& setup, Logger& log) {
     const auto& paths = setup.paths;
     if (state::NameLock::held(paths.run_root(), paths.name)) return;
+    // The monitor closed its end of the pipe as it exited: its record is
+    // dead once the kernel has it as exited.
+    if (auto rec = state::read_state(paths); rec && *rec)
+        if (auto owner = open_process((*rec)->owner()); owner) {
+            pollfd p{owner->get(), POLLIN, 0};
+            (void)::poll(&p, 1, 2000);
+        }
     if (auto st = cleanup_stale(paths, log); !st)
         log.warn("cleaning up after the failed start of {}: {}", paths.name, st.error().message());
     // The monitor's end of the pipe closes before the kernel takes the
@@ -188,34 +198,32 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
     MonitorSetup setup{paths,
                        KISTE_TRY(start_spec(paths, opt, log)),
                        opt.config_file.empty() ? paths.config() : opt.config_file,
-                       -1,
+                       {},
                        opt.foreground,
                        {}};
     if (opt.foreground) {
         if (run_monitor(setup, log) != 0) return fail("container {} failed to start", paths.name);
         return {};
     }
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) < 0) return fail_errno("pipe for the monitor");
-    pid_t pid = fork_monitor(setup);
+    Pipe report = KISTE_TRY_CTX(Pipe::make(), "a pipe for the monitor of {}", paths.name);
+    UniqueFd pidfd;
+    const pid_t pid = fork_monitor(setup, pidfd);
     if (pid < 0) {
         auto err = Error::from_errno(fmt::format("forking the monitor of {}", paths.name));
-        ::close(pipefd[0]);
-        ::close(pipefd[1]);
+        report = {};
         undo_failed_start(setup, log);
         return fail(std::move(err));
     }
     if (pid == 0) {
-        ::close(pipefd[0]);
-        become_monitor(setup, pipefd[1], log);
+        report.read.reset();
+        become_monitor(setup, std::move(report.write));
     }
-    ::close(pipefd[1]);
-    ::waitpid(pid, nullptr, 0);
-    std::string answer;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) answer.append(buf, static_cast<size_t>(n));
-    ::close(pipefd[0]);
+    report.write.reset();
+    // The child forks the monitor and exits at once.
+    ChildGuard child(pid, std::move(pidfd));
+    (void)child.wait();
+    std::string answer = read_to_end(report.read.get());
+    report.read.reset();
     // Warnings first (see MonitorSetup::warnings), then OK or ERR.
     while (answer.starts_with("WARN ")) {
         const size_t end = answer.find('\n');
@@ -231,38 +239,26 @@ Status start(const state::ContainerPaths& paths, const StartOptions& opt, Logger
 }
 
 Status cleanup_stale(const state::ContainerPaths& paths, Logger& log) {
-    auto seen = state::observe(paths);
-    if (seen.state != state::State::Stopped) return {};
-    if (seen.recorded) {
-        const auto& r = *seen.recorded;
-        for (const auto* cgroups : {&r.cgroup_paths, &r.monitor_cgroup_paths}) {
-            if (cgroups->empty()) continue;
-            if (auto cg = cgroup::open_manager(*cgroups); cg) {
-                if (auto st = (*cg)->destroy(); !st)
-                    log.warn("cleaning the cgroups of {}: {}", paths.name, st.error().message());
-            }
-        }
-        // An init that outlived its monitor (it should not: pdeathsig) is ended.
-        if (r.init_pid > 0 && state::process_start_time(r.init_pid) == r.init_start_time &&
-            r.init_start_time != 0)
-            ::kill(r.init_pid, SIGKILL);
-        // What the network made on the host; phys devices come back. The
-        // record shrinks to what could not be undone, which stays on file.
-        state::RuntimeState left = r;
-        net::cleanup_record(left.net, log, [&] { return state::write_state(paths, left); });
-        if (!left.net.empty())
-            return fail(
-                "container {}: could not undo all of its network setup (see above); "
-                "{} keeps the rest",
-                paths.name, paths.state_file());
-    }
-    ::unlink(paths.monitor_socket().c_str());
-    ::unlink(paths.state_file().c_str());
-    ::unlink((paths.state_file() + ".tmp").c_str());
-    ::rmdir(paths.run_dir().c_str());
-    ::rmdir(paths.run_root().c_str());  // a per-path subdirectory, once empty
-    return {};
+    return lifecycle::cleanup(paths, log);
 }
+
+namespace {
+
+// A container without a monitor to ask: one that `kiste execute` runs (its
+// kiste-init halts on SIGPWR, as lxc-init does), or one without an owner.
+Result<StopOutcome> stop_without_monitor(const state::ContainerPaths& paths,
+                                         const state::RuntimeState& r, const StopOptions& opt,
+                                         Logger& log) {
+    if (opt.reboot)
+        return fail("container {} runs under kiste {}, which cannot reboot it", paths.name,
+                    r.face == state::Face::Execute ? "execute" : "create");
+    int sig = SIGPWR;
+    if (r.face != state::Face::Execute) sig = choose_halt_signal(0, read_signal_masks(r.init_pid));
+    const bool killed = KISTE_TRY(lifecycle::stop(paths, sig, opt.timeout_seconds, opt.kill, log));
+    return killed ? StopOutcome::Killed : StopOutcome::Stopped;
+}
+
+}  // namespace
 
 Result<StopOutcome> stop_container(const state::ContainerPaths& paths, const StopOptions& opt,
                                    Logger& log) {
@@ -284,7 +280,11 @@ Result<StopOutcome> stop_container(const state::ContainerPaths& paths, const Sto
     // No answer: it does not run, its monitor died (what that run left is
     // cleaned up), or it died while we asked.
     auto seen = state::observe(paths);
-    if (seen.state != state::State::Stopped) return fail(std::move(reply.error()));
+    if (seen.state != state::State::Stopped) {
+        if (seen.recorded && seen.recorded->face != state::Face::Monitor)
+            return stop_without_monitor(paths, *seen.recorded, opt, log);
+        return fail(std::move(reply.error()));
+    }
     if (!seen.stale) return StopOutcome::NotRunning;
     log.info("container {} was not running; cleaning up what its last run left", paths.name);
     KISTE_TRY(cleanup_stale(paths, log));

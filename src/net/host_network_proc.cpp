@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "base/child_guard.hpp"
+#include "base/process.hpp"
 #include "net/host_network.hpp"
 #include "net/netlink_libnl.hpp"
-#include "state/container_state.hpp"
 
 namespace kiste::net {
 namespace {
@@ -70,7 +70,7 @@ Status create_bridge(const std::string& name) {
 
 bool is_our_dnsmasq(pid_t pid, uint64_t start_time, const std::string& pid_file) {
     if (pid <= 1) return false;
-    if (start_time != 0 && state::process_start_time(pid) != start_time) return false;
+    if (start_time != 0 && process_start_time(pid) != start_time) return false;
     return cmdline_is_dnsmasq_for(read_text(fmt::format("/proc/{}/cmdline", pid)), pid_file);
 }
 
@@ -114,7 +114,7 @@ Result<DnsmasqProcess> start_dnsmasq(const std::vector<std::string>& argv,
         std::string text = read_text(pid_file);
         pid_t p = 0;
         if (std::istringstream(text) >> p && p > 1 && is_our_dnsmasq(p, 0, pid_file))
-            return DnsmasqProcess{p, state::process_start_time(p)};
+            return DnsmasqProcess{p, process_start_time(p)};
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return fail("dnsmasq started but {} names no dnsmasq of ours{}", pid_file, said());

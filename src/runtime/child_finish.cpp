@@ -217,7 +217,14 @@ Status signals(Finish& f) {
 // another process (the exec fifo / gate); right before the exec, after
 // every step that can fail, so `start` only releases a process that is
 // about to exec.
-Status exec_gate(Finish& /*f*/) {
+// A created container waits here until `start`, from any process, writes
+// the byte it reads (LaunchOptions::exec_gate_fd). Its creator may be gone
+// by then: the parent-death signal must not end it.
+Status exec_gate(Finish& f) {
+    if (f.opt.exec_gate_fd < 0) return {};
+    KISTE_TRY(reword(f.sys.prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)"));
+    char go = 0;
+    KISTE_TRY(reword(f.sys.read(f.opt.exec_gate_fd, &go, 1), "waiting for the start"));
     return {};
 }
 

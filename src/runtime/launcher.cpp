@@ -253,6 +253,8 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
         KISTE_TRY(opt.before_go(out.init.pid()));
         KISTE_TRY(parent_end.send_go());
     }
+    // At the exec gate the child waits for `start`, not for us.
+    if (opt.exec_gate_fd >= 0) return out;
     KISTE_TRY(parent_end.wait_exec(out.init.pidfd(), log));
     return out;
 }

@@ -52,6 +52,11 @@ struct LaunchOptions {
     // Runs in the parent when the child is READY, before it executes (state,
     // hooks). Unset, the child does not wait for GO: one round trip less.
     std::function<Status(pid_t)> before_go;
+    // The exec gate (lifecycle/container.hpp): an fd of a FIFO that the
+    // child, as its last step before execve, reads one byte from (blocking
+    // until `start` writes it). launch() then returns once the child waits
+    // there, and the child outlives its parent (no parent-death signal).
+    int exec_gate_fd = -1;
 };
 
 // How a container's init enters its cgroups without its parent writing the

@@ -7,19 +7,18 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "base/json.hpp"
-#include "base/parse_number.hpp"
+#include "base/unique_fd.hpp"
 #include "cgroup/cgroup.hpp"
 #include "state/run_lock.hpp"
 
 namespace kiste::state {
 
 namespace {
-constexpr std::array<const char*, 6> kStateNames = {"STOPPED",  "STARTING", "RUNNING",
-                                                    "STOPPING", "ABORTING", "FROZEN"};
+constexpr std::array<const char*, 7> kStateNames = {"STOPPED",  "STARTING", "RUNNING", "STOPPING",
+                                                    "ABORTING", "FROZEN",   "CREATED"};
 
 // FNV-1a: a stable, short key for a non-default container path.
 uint32_t fnv1a(std::string_view s) {
@@ -51,13 +50,32 @@ std::string ContainerPaths::run_root() const {
     return fmt::format("{}/p-{:08x}", root, fnv1a(lxcpath));
 }
 
+const char* face_name(Face f) {
+    switch (f) {
+        case Face::Monitor: return "monitor";
+        case Face::Execute: return "execute";
+        case Face::None: break;
+    }
+    return "";
+}
+
+namespace {
+Face parse_face(std::string_view s) {
+    if (s == "monitor") return Face::Monitor;
+    if (s == "execute") return Face::Execute;
+    return Face::None;
+}
+}  // namespace
+
 Status write_state(const ContainerPaths& p, const RuntimeState& s) {
     nlohmann::json j = {
         {"state", state_name(s.state)},
+        {"face", face_name(s.face)},
         {"init_pid", s.init_pid},
         {"init_start_time", s.init_start_time},
-        {"monitor_pid", s.monitor_pid},
-        {"monitor_start_time", s.monitor_start_time},
+        {"owner_pid", s.owner_pid},
+        {"owner_start_time", s.owner_start_time},
+        {"created", s.created},
         {"cgroup_paths", s.cgroup_paths},
         {"monitor_cgroup_paths", s.monitor_cgroup_paths},
         {"host_netdevs", s.host_netdevs},
@@ -67,32 +85,43 @@ Status write_state(const ContainerPaths& p, const RuntimeState& s) {
         {"log_file", s.log_file},
         {"last_exit", s.last_exit},
     };
-    std::string text = json_text(j) + "\n";
-    std::string tmp = p.state_file() + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return fail_errno("writing {}", tmp);
-    ssize_t n = ::write(fd, text.data(), text.size());
-    ::close(fd);
-    if (n != static_cast<ssize_t>(text.size())) return fail_errno("writing {}", tmp);
-    // Readers see the old or the new file, never half of one.
-    if (::rename(tmp.c_str(), p.state_file().c_str()) < 0)
-        return fail_errno("renaming {} to {}", tmp, p.state_file());
+    const std::string text = json_text(j) + "\n";
+    const std::string file = p.state_file();
+    const std::string tmp = file + ".tmp";
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!fd) return fail_errno("writing {}", tmp);
+    if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+        auto err = Error::from_errno(fmt::format("writing {}", tmp));
+        ::unlink(tmp.c_str());
+        return fail(std::move(err));
+    }
+    fd.reset();
+    // Readers see the old or the new record, never half of one.
+    if (::rename(tmp.c_str(), file.c_str()) < 0) return fail_errno("renaming {} to {}", tmp, file);
     return {};
 }
 
 Result<std::optional<RuntimeState>> read_state(const ContainerPaths& p) {
-    std::ifstream f(p.state_file());
-    if (!f) return std::optional<RuntimeState>{};
-    std::stringstream ss;
-    ss << f.rdbuf();
-    auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return fail("{}: not valid JSON", p.state_file());
+    const std::string file = p.state_file();
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::optional<RuntimeState>{};
+        return fail_errno("reading {}", file);
+    }
+    std::string text;
+    char buf[8192];
+    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<size_t>(n));
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return fail("{}: not valid JSON", file);
     RuntimeState s;
     s.state = parse_state(json_field(j, "state", "STOPPED")).value_or(State::Stopped);
+    s.face = parse_face(json_field(j, "face", ""));
     s.init_pid = json_field(j, "init_pid", 0);
     s.init_start_time = json_field(j, "init_start_time", uint64_t{0});
-    s.monitor_pid = json_field(j, "monitor_pid", 0);
-    s.monitor_start_time = json_field(j, "monitor_start_time", uint64_t{0});
+    s.owner_pid = json_field(j, "owner_pid", 0);
+    s.owner_start_time = json_field(j, "owner_start_time", uint64_t{0});
+    s.created = json_field(j, "created", int64_t{0});
     s.cgroup_paths = json_field(j, "cgroup_paths", std::vector<std::string>{});
     s.monitor_cgroup_paths = json_field(j, "monitor_cgroup_paths", std::vector<std::string>{});
     s.host_netdevs = json_field(j, "host_netdevs", std::vector<std::string>{});
@@ -104,48 +133,53 @@ Result<std::optional<RuntimeState>> read_state(const ContainerPaths& p) {
     return std::optional<RuntimeState>{std::move(s)};
 }
 
-uint64_t process_start_time(pid_t pid) {
-    if (pid <= 0) return 0;
-    std::ifstream f(fmt::format("/proc/{}/stat", pid));
-    std::string line;
-    if (!std::getline(f, line)) return 0;
-    // The command name may hold spaces and parentheses: fields start after the last ')'.
-    auto close = line.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream rest(line.substr(close + 2));
-    std::string field;
-    // Field 3 is the state; the start time is field 22.
-    for (int i = 3; i <= 22; ++i)
-        if (!(rest >> field)) return 0;
-    return parse_number<uint64_t>(field).value_or(0);
+namespace {
+bool transitional(State s) {
+    return s == State::Starting || s == State::Stopping || s == State::Aborting;
+}
+}  // namespace
+
+Observed observe_record(const ContainerPaths& p, RuntimeState r) {
+    Observed o;
+    const bool owned = r.owner_pid > 0;
+    const bool owner_alive = owned && r.owner().alive();
+    const bool init_alive = r.init().alive();
+    if (owned && !owner_alive) {
+        o.stale = true;
+    } else if (init_alive) {
+        struct stat st {};
+        if (transitional(r.state))
+            o.state = r.state;
+        else if (::lstat(p.exec_fifo().c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
+            o.state = State::Created;
+        else
+            o.state = State::Running;
+    } else if (owner_alive) {
+        o.state = transitional(r.state) ? r.state : State::Stopping;
+    } else {
+        o.stale = true;
+    }
+    o.recorded = std::move(r);
+    return o;
 }
 
 Observed observe(const ContainerPaths& p) {
-    Observed o;
     auto rec = read_state(p);
-    if (rec && *rec) o.recorded = **rec;
-    const bool locked = NameLock::held(p.run_root(), p.name);
-    if (!o.recorded) {
-        // A monitor that holds the lock but has not written its file yet.
-        o.state = locked ? State::Starting : State::Stopped;
+    if (!rec || !*rec) {
+        // An owner that holds the lock but has not written its record yet.
+        Observed o;
+        o.state = NameLock::held(p.run_root(), p.name) ? State::Starting : State::Stopped;
         return o;
     }
+    Observed o = observe_record(p, std::move(**rec));
+    // Freezing goes straight to the cgroup (kiste freeze, or a user's write
+    // to freezer.state): the cgroup, not the record, knows it.
     const RuntimeState& r = *o.recorded;
-    const bool init_alive = r.init_pid > 0 && process_start_time(r.init_pid) == r.init_start_time;
-    if (locked && (init_alive || r.state == State::Starting || r.state == State::Stopping ||
-                   r.state == State::Aborting)) {
-        o.state = r.state;
-        // Freezing goes straight to the cgroup (kiste freeze, or a user's
-        // write to freezer.state): the cgroup, not the record, knows it.
-        if (o.state == State::Running && !r.cgroup_paths.empty()) {
-            if (auto m = cgroup::open_manager(r.cgroup_paths); m) {
-                if (auto frozen = (*m)->frozen(); frozen && *frozen) o.state = State::Frozen;
-            }
+    if (o.state == State::Running && !r.cgroup_paths.empty()) {
+        if (auto m = cgroup::open_manager(r.cgroup_paths); m) {
+            if (auto frozen = (*m)->frozen(); frozen && *frozen) o.state = State::Frozen;
         }
-        return o;
     }
-    o.state = State::Stopped;
-    o.stale = true;
     return o;
 }
 

@@ -12,11 +12,6 @@
 
 namespace kiste::state {
 
-std::string run_root() {
-    const char* env = std::getenv("KISTE_RUN_DIR");
-    return (env != nullptr && *env != '\0') ? std::string(env) : std::string("/run/kiste");
-}
-
 Status validate_name(const std::string& name) {
     if (name.empty()) return fail("container name is empty");
     if (name.size() > 64) return fail("container name '{}' is longer than 64 characters", name);

@@ -7,13 +7,16 @@
 
 #include <string>
 
+#include "base/run_root.hpp"
 #include "base/unique_fd.hpp"
 #include "kiste/error.hpp"
 
 namespace kiste::state {
 
-// $KISTE_RUN_DIR, else /run/kiste.
-std::string run_root();
+// $KISTE_RUN_DIR, else /run/kiste (see base/run_root.hpp).
+inline std::string run_root() {
+    return kiste::run_root();
+}
 
 // A container name must be a single safe path component.
 Status validate_name(const std::string& name);

@@ -273,8 +273,8 @@ protected:
         s.state = state::State::Running;
         s.init_pid = init;
         s.init_start_time = state::process_start_time(init);
-        s.monitor_pid = pid;
-        s.monitor_start_time = state::process_start_time(pid);
+        s.owner_pid = pid;
+        s.owner_start_time = state::process_start_time(pid);
         // A cgroup of its own, so joining it and listing by cgroup are tested.
         const std::string cg = fmt::format("/sys/fs/cgroup/pids/kiste-attach-test-{}", name_);
         if (::mkdir(cg.c_str(), 0755) == 0) {

@@ -53,8 +53,8 @@ TEST(CgroupCli, FreezeUnfreezeAndCgroupVerbs) {
     rs.state = state::State::Running;
     rs.init_pid = init;
     rs.init_start_time = state::process_start_time(init);
-    rs.monitor_pid = ::getpid();
-    rs.monitor_start_time = state::process_start_time(::getpid());
+    rs.owner_pid = ::getpid();
+    rs.owner_start_time = state::process_start_time(::getpid());
     rs.cgroup_paths = (*m)->paths();
     ASSERT_TRUE(state::write_state(paths, rs));
     ASSERT_EQ(state::observe(paths).state, state::State::Running);

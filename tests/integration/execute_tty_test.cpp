@@ -237,10 +237,10 @@ TEST_F(ExecuteTtys, WhatAKilledRunLeftTheNextExecuteRemoves) {
         ASSERT_TRUE(appears(socket_of("killed"), 5s)) << read_file(work_ / "killed.err");
         ::kill(pid, SIGKILL);
         EXPECT_EQ(reap(pid, 5s), 128 + SIGKILL);
-        // Left: its run directory with the socket, and the mark. Its ptys
+        // Left: its run directory with the socket and its record. Its ptys
         // went with its fds, the container with it (PDEATHSIG).
         EXPECT_TRUE(fs::exists(socket_of("killed")));
-        EXPECT_TRUE(fs::exists(run_dir_ / "killed.ttys"));
+        EXPECT_TRUE(fs::exists(run_dir_ / "killed/state.json"));
         auto r = kiste({"console", "killed", "-t", "1"});
         EXPECT_NE(r.code, 0);
         EXPECT_NE(r.err.find("not running"), std::string::npos) << r.err;
@@ -249,6 +249,7 @@ TEST_F(ExecuteTtys, WhatAKilledRunLeftTheNextExecuteRemoves) {
         EXPECT_EQ(r.code, 0) << r.err;
         EXPECT_FALSE(fs::exists(run_dir_ / "killed")) << cleaner;
         EXPECT_FALSE(fs::exists(run_dir_ / "killed.ttys")) << cleaner;
+        EXPECT_FALSE(fs::exists(run_dir_ / "killed/state.json")) << cleaner;
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -16,6 +17,7 @@
 
 #include "base/scope_exit.hpp"
 #include "harness.hpp"
+#include "state/container_state.hpp"
 
 namespace kiste::test {
 namespace {
@@ -294,11 +296,22 @@ TEST_F(Net, KillingKisteExecuteThenTheNextRunLeavesNothing) {
     // What outlives the container's namespace: l2proxy entries on the bridge
     // and the secure network's nftables table (its chain hooks the host end
     // of the routed veth, which goes with the namespace; the table stays).
-    // Only the run's record (RUNROOT/NAME.net.json) finds them again.
+    // Only the run's state record finds them again.
     auto br = bridge("ktx" + sfx_);
     ASSERT_EQ(sh("echo 1 > /proc/sys/net/ipv4/conf/" + br + "/forwarding"), 0);
     const std::string name = "ktx" + sfx_, bv = "ktxb" + sfx_, rv = "ktxr" + sfx_;
-    const std::string record = run_dir_.path() + "/" + name + ".net.json";
+    // The record of a container of the test's container path: in the run
+    // root's subdirectory for that path.
+    const std::string record = [&] {
+        const std::string saved = std::getenv("KISTE_RUN_DIR") ? std::getenv("KISTE_RUN_DIR") : "";
+        ::setenv("KISTE_RUN_DIR", run_dir_.path().c_str(), 1);
+        std::string f = state::ContainerPaths{lxcpath_.path(), name}.state_file();
+        if (saved.empty())
+            ::unsetenv("KISTE_RUN_DIR");
+        else
+            ::setenv("KISTE_RUN_DIR", saved.c_str(), 1);
+        return f;
+    }();
     std::vector<std::string> argv = {kiste_binary(), "-P", lxcpath_.path(), "execute", "-n", name};
     for (const auto& kv : std::vector<std::string>{
              "lxc.net.0.type=veth", "lxc.net.0.link=" + br, "lxc.net.0.veth.pair=" + bv,
@@ -348,7 +361,7 @@ TEST_F(Net, KillingKisteExecuteThenTheNextRunLeavesNothing) {
     EXPECT_EQ(sh_out("ip neigh show proxy dev " + br), "");
     // The killed run's cgroups went with that next run too.
     EXPECT_EQ(sh_out("find /sys/fs/cgroup -maxdepth 6 -type d -name " + name), "");
-    EXPECT_FALSE(fs::exists(run_dir_.path() + "/" + name + ".cgroups"));
+    EXPECT_FALSE(fs::exists(fs::path(record).parent_path()));
 }
 
 // kiste start / kiste stop of a busybox system container with a veth on a

@@ -205,9 +205,10 @@ TEST_F(StartStop, ASecondContainerOfTheSameNameNeverKillsTheFirst) {
     ASSERT_EQ(kiste({"start", "twin"}).code, 0);
     ASSERT_EQ(state_of("twin"), "RUNNING");
 
+    // An execute of the name in the same container path finds its name taken.
     auto r = kiste({"execute", "-n", "twin", "-f", dir("twin") + "/config", "--", "/bin/true"});
     EXPECT_NE(r.code, 0) << r.out << r.err;
-    EXPECT_NE(r.err.find("another running container of this name"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("container twin is already running"), std::string::npos) << r.err;
     EXPECT_EQ(state_of("twin"), "RUNNING");
 
     TempDir other;

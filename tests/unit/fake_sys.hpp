@@ -201,6 +201,10 @@ public:
             if (c == '\n') c = ';';
         return record(fmt::format("write {} {}", path_of(fd), text));
     }
+    Result<size_t> read(int fd, void* /*data*/, size_t size) override {
+        KISTE_TRY(record(fmt::format("read {}", path_of(fd))));
+        return size;
+    }
     Status access(const char* path, int /*mode*/) override {
         if (!exists(resolve(path))) return fail(Error::from_errno(ENOENT, "access"));
         return {};

@@ -12,7 +12,6 @@
 #include "manager/console_server.hpp"
 #include "manager/execute_ttys.hpp"
 #include "manager/protocol.hpp"
-#include "state/execute_run_dir.hpp"
 
 namespace kiste::manager {
 namespace {
@@ -133,17 +132,16 @@ TEST_F(ConsoleServing, AttachesToATtyAndTradesDataBothWays) {
 }
 
 TEST_F(ConsoleServing, ExecuteTtysLiveInTheRunDirectoryUntilTheEnd) {
-    const state::ContainerPaths paths = state::execute_paths("box");
+    const state::ContainerPaths paths{state::kDefaultLxcPath, "box"};
     EXPECT_EQ(paths.run_dir(), dir_ + "/run/box");
-    EXPECT_EQ(state::execute_ttys_mark("box"), dir_ + "/run/box.ttys");
+    ASSERT_TRUE(fs::create_directories(paths.run_dir()));
     Logger log(LogLevel::Fatal);
     ExecuteTtys ttys(2, log);
-    auto slaves = ttys.prepare("box");
+    auto slaves = ttys.prepare(paths);
     ASSERT_TRUE(slaves) << slaves.error().message();
     ASSERT_EQ(slaves->size(), 2u);
     for (int fd : *slaves) EXPECT_TRUE(::isatty(fd));
     EXPECT_TRUE(fs::exists(paths.monitor_socket()));
-    EXPECT_TRUE(fs::exists(state::execute_ttys_mark("box")));
 
     // `kiste console box -t 2` gets through; the console (0) is not here.
     auto client = proto::connect_to(paths.monitor_socket());
@@ -162,20 +160,11 @@ TEST_F(ConsoleServing, ExecuteTtysLiveInTheRunDirectoryUntilTheEnd) {
     EXPECT_NE(p.payload.find("kiste execute"), std::string::npos) << p.payload;
 
     ttys.end();
-    // The client sees the end; nothing is left in the run root.
+    // The client sees the end; the socket is gone (the run directory is the
+    // executor's).
     EXPECT_EQ(next(client->get()).payload, "(closed)");
-    EXPECT_TRUE(fs::is_empty(dir_ + "/run"));
+    EXPECT_TRUE(fs::is_empty(paths.run_dir()));
     ttys.end();  // a second end is a no-op
-}
-
-TEST_F(ConsoleServing, ExecuteRunDirectoryOfAKilledRunIsRemovedWhole) {
-    ASSERT_TRUE(state::make_execute_run_dir("gone"));
-    const state::ContainerPaths paths = state::execute_paths("gone");
-    auto listen = proto::listen_at(paths.monitor_socket());  // as a killed run leaves it
-    ASSERT_TRUE(listen);
-    listen->reset();
-    state::remove_execute_run_dir("gone");
-    EXPECT_TRUE(fs::is_empty(dir_ + "/run"));
 }
 
 }  // namespace

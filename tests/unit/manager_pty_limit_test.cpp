@@ -63,7 +63,7 @@ protected:
     // A state record whose monitor is `pid` (alive only with its real start time).
     void record(const fs::path& dir, pid_t pid, uint64_t start, const std::string& ttys) {
         write(root_ / "run" / dir / "state.json",
-              fmt::format(R"({{"state":"RUNNING","monitor_pid":{},"monitor_start_time":{},)"
+              fmt::format(R"({{"state":"RUNNING","owner_pid":{},"owner_start_time":{},)"
                           R"("ttys":{}}})",
                           pid, start, ttys));
     }

@@ -1,5 +1,5 @@
-// The network's host record: its JSON, its place in the container's state
-// file (round trip), and the `kiste execute` record file.
+// The network's host record: its JSON and its place in the container's
+// state record (round trip).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "net/record.hpp"
-#include "net/record_file.hpp"
 #include "state/container_state.hpp"
 
 namespace kiste::test {
@@ -57,36 +56,6 @@ TEST_F(NetRecordFiles, StateFileKeepsTheNetworkRecord) {
     ASSERT_TRUE(back && *back);
     EXPECT_EQ((*back)->net, s.net);
     EXPECT_EQ((*back)->host_netdevs, s.host_netdevs);
-}
-
-TEST_F(NetRecordFiles, ExecuteRecordFileExistsOnlyWhileItListsSomething) {
-    const std::string f = net::record_file(dir_ + "/run", "box");
-    EXPECT_EQ(f, dir_ + "/run/box.net.json");
-    ASSERT_TRUE(net::save_record_file(f, sample()));  // creates the run root
-    auto back = net::load_record_file(f);
-    ASSERT_TRUE(back);
-    EXPECT_EQ(*back, sample());
-    ASSERT_TRUE(net::save_record_file(f, net::HostRecord{}));
-    EXPECT_FALSE(std::filesystem::exists(f));
-}
-
-TEST_F(NetRecordFiles, StaleRecordsOfLiveRunsAreLeftAlone) {
-    const std::string root = dir_ + "/run";
-    net::HostRecord r;
-    r.secure_tables = {};
-    r.links = {"kt-no-such-link"};
-    ASSERT_TRUE(net::save_record_file(net::record_file(root, "alive"), r));
-    Logger log(LogLevel::Fatal);
-    std::vector<std::string> asked;
-    net::cleanup_stale_records(
-        root,
-        [&](const std::string& n) {
-            asked.push_back(n);
-            return true;
-        },
-        log);
-    EXPECT_EQ(asked, std::vector<std::string>{"alive"});
-    EXPECT_TRUE(std::filesystem::exists(net::record_file(root, "alive")));
 }
 
 }  // namespace

@@ -11,10 +11,9 @@
 #include "commands.hpp"
 #include "config/lxc/config.hpp"
 #include "config/lxc/validate.hpp"
+#include "lifecycle/execute.hpp"
 #include "manager/execute_ttys.hpp"
 #include "manager/manager.hpp"
-#include "runtime/executor.hpp"
-#include "state/run_lock.hpp"
 
 namespace kiste::cli {
 
@@ -66,27 +65,8 @@ Result<ContainerSpec> load_spec(const ExecuteArgs& a,
     return spec;
 }
 
-// A defined container that `kiste start` runs holds its name lock in the
-// container path's run root; execute refuses it there, and holds that lock
-// itself while it runs (execute's own lock lives in the default run root,
-// the same one for the default container path).
-Result<state::NameLock> lock_defined(const state::ContainerPaths& paths) {
-    if (state::NameLock::held(paths.run_root(), paths.name))
-        return fail(Error(EBUSY, fmt::format("refusing to execute in container {} of {}: it is "
-                                             "running (kiste attach runs a command in it)",
-                                             paths.name, paths.lxcpath)));
-    if (paths.run_root() == state::run_root()) return state::NameLock{};
-    return state::NameLock::acquire(paths.run_root(), paths.name);
-}
-
 int run_execute(ExecuteArgs& a, Context& ctx) {
     const auto defined = defined_container(a, ctx);
-    state::NameLock defined_lock;
-    if (defined) {
-        auto lock = lock_defined(*defined);
-        if (!lock) return report(ctx, lock.error());
-        defined_lock = std::move(*lock);
-    }
     auto spec = load_spec(a, defined, ctx);
     if (!spec) return report(ctx, spec.error());
     if (!spec->unapplied.empty()) {
@@ -110,7 +90,10 @@ int run_execute(ExecuteArgs& a, Context& ctx) {
     if (auto w = cgroup::pty_access_warning(spec->name, ttys ? spec->dev.tty_max : 0, console,
                                             spec->cgroup))
         ctx.log.warn("{}", *w);
-    auto status = runtime::execute(*spec, ctx.log, ttys.get());
+    // The container is named in the container path's run root, where a
+    // `kiste start` of the same name would hold it: one name, one container.
+    lifecycle::ExecutePlace place{ctx.global.lxcpath, defined ? defined->config() : a.config_file};
+    auto status = lifecycle::execute(*spec, place, ctx.log, ttys.get());
     if (!status) return report(ctx, status.error());
     return status->shell_code();
 }

@@ -18,7 +18,10 @@ void print_text(const manager::ContainerInfo& i) {
     fmt::print("{:<14}{}\n", "State:", state::state_name(i.state));
     if (i.state != state::State::Stopped) {
         fmt::print("{:<14}{}\n", "PID:", i.pid);
-        fmt::print("{:<14}{}\n", "Monitor PID:", i.monitor_pid);
+        if (i.face == "execute")
+            fmt::print("{:<14}{} (kiste execute)\n", "Owner PID:", i.owner_pid);
+        else
+            fmt::print("{:<14}{}\n", "Monitor PID:", i.monitor_pid);
         fmt::print("{:<14}{}\n", "IPv4:", join(i.ipv4));
         fmt::print("{:<14}{}\n", "IPv6:", join(i.ipv6));
         for (const auto& n : i.interfaces)
@@ -55,9 +58,12 @@ void register_info(CLI::App& app, Context& ctx) {
         configure_logging(ctx);
         state::ContainerPaths paths{ctx.global.lxcpath, a->name};
         std::error_code ec;
+        // Without a definition a container exists while it has a record
+        // (`kiste execute`'s, also one a killed run left).
         if (state::list_containers(ctx.global.lxcpath).empty() ||
             !std::filesystem::exists(paths.config(), ec)) {
-            if (state::observe(paths).state == state::State::Stopped) {
+            if (const auto seen = state::observe(paths);
+                seen.state == state::State::Stopped && !seen.recorded) {
                 ctx.exit_code =
                     report(ctx, Error(ENOENT, fmt::format("container {} does not exist in {}",
                                                           a->name, ctx.global.lxcpath)));

@@ -1,8 +1,10 @@
 // kiste ls: the containers of a container path (lxc-ls).
 #include <regex>
+#include <set>
 
 #include "base/json.hpp"
 #include "commands.hpp"
+#include "lifecycle/container.hpp"
 #include "manager/info.hpp"
 
 namespace kiste::cli {
@@ -37,7 +39,12 @@ void register_ls(CLI::App& app, Context& ctx) {
         }
         const bool detail = a->fancy || a->format == "json";
         std::vector<manager::ContainerInfo> rows;
-        for (const auto& name : state::list_containers(ctx.global.lxcpath)) {
+        // The defined containers, and those that run without a definition
+        // (`kiste execute`): the records in the run root.
+        std::set<std::string> names;
+        for (auto& n : state::list_containers(ctx.global.lxcpath)) names.insert(std::move(n));
+        for (auto& n : lifecycle::recorded_names(ctx.global.lxcpath)) names.insert(std::move(n));
+        for (const auto& name : names) {
             if (re && !std::regex_search(name, *re)) continue;
             auto info = manager::gather_info({ctx.global.lxcpath, name}, detail);
             using S = state::State;

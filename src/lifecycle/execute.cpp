@@ -1,30 +1,30 @@
-#include "runtime/executor.hpp"
+#include "lifecycle/execute.hpp"
 
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/fail_point.hpp"
 #include "base/scope_exit.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
 #include "cgroup/resources.hpp"
+#include "lifecycle/container.hpp"
 #include "net/network.hpp"
-#include "net/record_file.hpp"
 #include "runtime/ahead.hpp"
 #include "runtime/init_image.hpp"
 #include "runtime/launcher.hpp"
 #include "spec/validate.hpp"
-#include "state/execute_run_dir.hpp"
 #include "state/run_lock.hpp"
 
-namespace kiste::runtime {
+namespace kiste::lifecycle {
+
+using namespace runtime;
 
 namespace {
 
@@ -96,12 +96,14 @@ Status finish_execute_cgroups(cgroup::Manager& m, const ContainerSpec& spec, Log
 // here; the rest comes while the child sets itself up (see CgroupEntry).
 // Without cgroup settings a host where kiste cannot make cgroups (an
 // unprivileged caller) still runs the container, in kiste's own.
-Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpec& spec, bool& late,
-                                                              Logger& log) {
+// `planned`: cgroup::make_manager's answer, whose paths are on record already.
+Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(
+    const ContainerSpec& spec, Result<std::unique_ptr<cgroup::Manager>> planned, bool& late,
+    Logger& log) {
     const bool wanted =
         !spec.cgroup.settings.empty() || !cgroup::resource_settings(spec.cgroup.resources).empty();
     auto made = [&]() -> Result<std::unique_ptr<cgroup::Manager>> {
-        auto m = KISTE_TRY(cgroup::make_manager(spec.name, spec.cgroup));
+        auto m = KISTE_TRY(std::move(planned));
         late = late && m->layout() == cgroup::Layout::Hybrid;
         if (late) {
             KISTE_TRY(m->create_v2());
@@ -121,61 +123,6 @@ Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpe
     return std::unique_ptr<cgroup::Manager>{};
 }
 
-// The cgroups of a run, RUNROOT/NAME.cgroups (one path a line), while it
-// runs: a kiste killed with -9 cannot remove them, the next execute does.
-std::string cgroup_record(const std::string& name) {
-    return state::run_root() + "/" + name + ".cgroups";
-}
-
-void save_cgroup_record(const std::string& file, const std::vector<std::string>& paths,
-                        Logger& log) {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
-    std::ofstream out(file, std::ios::trunc);
-    for (const auto& p : paths) out << p << '\n';
-    if (!out.flush()) log.warn("recording the cgroups of this run in {}: write failed", file);
-}
-
-// The run directory and console socket of a killed run with ttys (see
-// state/execute_run_dir.hpp), once its name lock is ours: `own` is the name
-// this run holds already.
-void remove_stale_run_dir(const std::string& name, const std::string& own) {
-    if (name == own) {
-        state::remove_execute_run_dir(name);
-        return;
-    }
-    if (auto lock = state::NameLock::acquire(state::run_root(), name))
-        state::remove_execute_run_dir(name);
-}
-
-// Removes the cgroups and run directories that killed runs left (their name
-// lock is free).
-void cleanup_stale_runs(const std::string& own, Logger& log) {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(state::run_root(), ec)) {
-        const std::string file = e.path().string();
-        if (e.path().extension() == state::kExecuteTtysExt) {
-            remove_stale_run_dir(e.path().stem().string(), own);
-            continue;
-        }
-        if (e.path().extension() != ".cgroups") continue;
-        const std::string name = e.path().stem().string();
-        if (state::NameLock::held(state::run_root(), name)) continue;
-        std::vector<std::string> paths;
-        std::ifstream in(file);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) paths.push_back(line);
-        auto m = cgroup::open_manager(paths);
-        Status st = m ? (*m)->destroy() : Status(std::unexpected(m.error()));
-        if (!st) {
-            log.warn("removing the cgroups a killed run of {} left: {}", name,
-                     st.error().message());
-            continue;
-        }
-        ::unlink(file.c_str());
-    }
-}
-
 }  // namespace
 
 const sigset_t& forwarded_signals() {
@@ -183,23 +130,41 @@ const sigset_t& forwarded_signals() {
     return set;
 }
 
-Result<ExitStatus> execute(ContainerSpec spec, Logger& log, RunService* service) {
+Result<ExitStatus> execute(ContainerSpec spec, const ExecutePlace& place, Logger& log,
+                           RunService* service) {
     spec.process.use_init = true;
     KISTE_TRY(validate(spec));
-    const bool generated = spec.name.empty();
-    if (generated) spec.name = state::generate_name();
+    if (spec.name.empty()) spec.name = state::generate_name();
+    const state::ContainerPaths paths{place.lxcpath, spec.name};
     LaunchAhead ahead;
     ahead.start(spec);
-    // What a killed earlier run's network left on the host goes first.
-    net::cleanup_stale_records(
-        state::run_root(),
-        [](const std::string& n) { return state::NameLock::held(state::run_root(), n); }, log);
-    state::NameLock lock = KISTE_TRY(state::NameLock::acquire(state::run_root(), spec.name));
-    cleanup_stale_runs(spec.name, log);
+    state::NameLock lock = KISTE_TRY(state::NameLock::acquire(paths.run_root(), spec.name));
+    KISTE_TRY(check_fail_point("execute-name-lock"));
+    // A container of this name that lives without an owner (created, not
+    // started) is not ours to replace; a dead run's record goes, and so do
+    // those of killed runs of other names.
+    if (auto rec = state::read_state(paths); rec && *rec) {
+        const auto seen = state::observe_record(paths, std::move(**rec));
+        if (seen.state != state::State::Stopped)
+            return fail(Error(EBUSY, fmt::format("container {} is {}", spec.name,
+                                                 state::state_name(seen.state))));
+        KISTE_TRY(cleanup(paths, log));
+    }
+    sweep(place.lxcpath, spec.name, log);
 
     const std::string init_path = KISTE_TRY(find_init_binary());
     UniqueFd init_mount;  // closed once the container runs (see sealed_image)
     UniqueFd init_image = KISTE_TRY(sealed_image(init_path, state::run_root(), log, &init_mount));
+
+    // The record exists before anything it names; the run's files go last,
+    // after what the scope exits below took down.
+    // The cgroups it will make are on it from the first write.
+    auto planned_cgroups = cgroup::make_manager(spec.name, spec.cgroup);
+    OwnedRun run;
+    if (planned_cgroups) run.record().cgroup_paths = (*planned_cgroups)->paths();
+    ScopeExit remove_run([&run] { run.remove_files(); });
+    KISTE_TRY(run.begin(paths, state::Face::Execute, place.config_file));
+    KISTE_TRY(check_fail_point("execute-record"));
 
     LaunchOptions opt;
     opt.init_image_fd = init_image.get();
@@ -209,28 +174,35 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log, RunService* service)
     ScopeExit end_service([service] {
         if (service) service->end();
     });
-    if (service) opt.tty_fds = KISTE_TRY(service->prepare(spec.name));
+    if (service) {
+        opt.tty_fds = KISTE_TRY(service->prepare(paths));
+        for (size_t i = 1; i <= opt.tty_fds.size(); ++i)
+            run.record().ttys.push_back(fmt::format("tty{}", i));
+    }
     BlockedSignals blocked(opt.parent_blocked);
-    // The network is set up from here; its host-side record lives in a file
-    // of the run while the container runs (see net/record_file.hpp).
-    net::HostRecord net_record;
-    const std::string net_file = net::record_file(state::run_root(), spec.name);
+    // The network is set up from here; what it makes on the host is in the
+    // record before it exists.
     net::ContainerNetwork network(
-        spec.network, spec.name, state::run_root(), net_record,
-        [&] { return net::save_record_file(net_file, net_record); }, log);
+        spec.network, spec.name, paths.run_root(), run.record().net,
+        [&run] {
+            run.record().host_netdevs = run.record().net.links;
+            return run.save();
+        },
+        log);
 
     // The container's cgroups exist before its init runs and go after it.
     bool late = late_cgroup_entry_possible(spec);
-    auto cgroups = KISTE_TRY(make_execute_cgroups(spec, late, log));
-    const std::string cgroup_file = cgroup_record(spec.name);
-    if (cgroups) save_cgroup_record(cgroup_file, cgroups->paths(), log);
+    auto cgroups = KISTE_TRY(make_execute_cgroups(spec, std::move(planned_cgroups), late, log));
     ScopeExit remove_cgroups([&] {
         if (!cgroups) return;
         if (auto st = cgroups->destroy(); !st)
             log.warn("removing the cgroups of {}: {}", spec.name, st.error().message());
-        else
-            ::unlink(cgroup_file.c_str());
     });
+    if (!cgroups && !run.record().cgroup_paths.empty()) {
+        run.record().cgroup_paths.clear();
+        KISTE_TRY(run.save());
+    }
+    KISTE_TRY(check_fail_point("execute-cgroups"));
     CgroupEntry entry;
     if (cgroups) {
         entry = KISTE_TRY_CTX(open_cgroup_entry(*cgroups, late), "the cgroups of container {}",
@@ -257,9 +229,10 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log, RunService* service)
     init_image.reset();
     init_mount.reset();
     made.net_ns = fail("handed to the container");  // the container holds it now
+    KISTE_TRY(run.running(c.init.pid()));
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
     return with_context(wait_forwarding(c.init, opt.parent_blocked, service, log), "container {}",
                         spec.name);
 }
 
-}  // namespace kiste::runtime
+}  // namespace kiste::lifecycle
