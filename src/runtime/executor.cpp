@@ -98,8 +98,7 @@ Status finish_execute_cgroups(cgroup::Manager& m, const ContainerSpec& spec, Log
 // unprivileged caller) still runs the container, in kiste's own.
 Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(const ContainerSpec& spec, bool& late,
                                                               Logger& log) {
-    const bool wanted =
-        !spec.cgroup.settings.empty() || !cgroup::resource_settings(spec.cgroup.resources).empty();
+    const bool wanted = cgroup::has_limits(spec.cgroup);
     auto made = [&]() -> Result<std::unique_ptr<cgroup::Manager>> {
         auto m = KISTE_TRY(cgroup::make_manager(spec.name, spec.cgroup));
         late = late && m->layout() == cgroup::Layout::Hybrid;
