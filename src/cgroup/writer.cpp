@@ -9,15 +9,34 @@ namespace kiste::cgroup {
 FileWriter::FileWriter(Dir dir, std::vector<std::string>& notes, WhyMissing why)
     : dir_(std::move(dir)), notes_(notes), why_(std::move(why)) {}
 
-FileWriter::FileWriter(std::string unmounted, std::vector<std::string>& notes)
-    : unmounted_(std::move(unmounted)), notes_(notes) {}
+FileWriter::FileWriter(std::string path, std::string unmounted, std::vector<std::string>& notes)
+    : path_(std::move(path)), unmounted_(std::move(unmounted)), notes_(notes) {}
 
-bool FileWriter::has(const std::string& file) const {
-    return dir_ && file_exists(*dir_, file);
+FileWriter FileWriter::at(std::string path, std::vector<std::string>& notes) {
+    return FileWriter(std::move(path), {}, notes);
+}
+
+FileWriter FileWriter::unmounted(std::string why, std::vector<std::string>& notes) {
+    return FileWriter({}, std::move(why), notes);
+}
+
+Status FileWriter::open() {
+    if (dir_) return {};
+    if (path_.empty()) return fail("{}", unmounted_);
+    dir_ = KISTE_TRY(open_dir(path_));
+    return {};
+}
+
+bool FileWriter::has(const std::string& file) {
+    return open() && file_exists(*dir_, file);
+}
+
+const Dir* FileWriter::dir() {
+    return open() ? &*dir_ : nullptr;
 }
 
 Status FileWriter::try_write(const std::string& file, const std::string& value) {
-    if (!dir_) return fail("{}", unmounted_);
+    KISTE_TRY(open());
     return write_file(*dir_, file, value);
 }
 

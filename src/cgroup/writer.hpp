@@ -22,18 +22,27 @@ public:
     using WhyMissing = std::function<std::string(const Dir&, const std::string& file)>;
 
     FileWriter(Dir dir, std::vector<std::string>& notes, WhyMissing why = {});
-    FileWriter(std::string unmounted, std::vector<std::string>& notes);
+    // The cgroup at `path`, opened at the first write (a controller with
+    // nothing to write costs no syscall).
+    static FileWriter at(std::string path, std::vector<std::string>& notes);
+    // A controller that is not mounted: every write fails with `why`.
+    static FileWriter unmounted(std::string why, std::vector<std::string>& notes);
 
     // `value` into `file`; see above. `source`: "config:3: lxc.cgroup.pids.max = 10".
     Status write(const std::string& file, const std::string& value, const std::string& source);
     // The write alone, its error unexplained (for a caller that retries).
     Status try_write(const std::string& file, const std::string& value);
-    [[nodiscard]] bool has(const std::string& file) const;
+    [[nodiscard]] bool has(const std::string& file);
     void note(std::string text) { notes_.push_back(std::move(text)); }
-    [[nodiscard]] const Dir* dir() const { return dir_ ? &*dir_ : nullptr; }
+    // The open directory; nullptr when it cannot be opened.
+    [[nodiscard]] const Dir* dir();
 
 private:
+    FileWriter(std::string path, std::string unmounted, std::vector<std::string>& notes);
+    Status open();
+
     std::optional<Dir> dir_;
+    std::string path_;  // to open at the first write
     std::string unmounted_;
     std::vector<std::string>& notes_;
     WhyMissing why_;

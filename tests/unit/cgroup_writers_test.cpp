@@ -113,7 +113,8 @@ TEST_F(Writers, MissingFileIsANoteWithTheOrigin) {
 }
 
 TEST_F(Writers, UnmountedControllerFailsNamingTheValue) {
-    FileWriter w("the net_cls controller is not mounted on this cgroup hybrid host", notes_);
+    auto w = FileWriter::unmounted(
+        "the net_cls controller is not mounted on this cgroup hybrid host", notes_);
     Resources r;
     r.net_cls_classid = 1;
     r.origins["net_cls_classid"] = {1, "net_cls.classid", "1", "config:9"};

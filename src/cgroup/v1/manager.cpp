@@ -170,12 +170,11 @@ private:
     FileWriter writer(const char* controller) {
         const Slot* s = slot_for(controller);
         if (s == nullptr)
-            return FileWriter(fmt::format("the {} controller is not mounted on this cgroup {} host",
-                                          controller, layout_name(layout_)),
-                              warnings_);
-        auto d = open_dir(s->dir);
-        if (!d) return FileWriter(d.error().message(), warnings_);
-        return FileWriter(std::move(*d), warnings_);
+            return FileWriter::unmounted(
+                fmt::format("the {} controller is not mounted on this cgroup {} host", controller,
+                            layout_name(layout_)),
+                warnings_);
+        return FileWriter::at(s->dir, warnings_);
     }
 
     [[nodiscard]] const Slot* unified_slot() const {
