@@ -34,15 +34,14 @@ Status apply(FileWriter& w, const Resources& r) {
         KISTE_TRY(put(r.cpu_quota ? "cpu_quota" : "cpu_period", "cpu.max",
                       fmt::format("{} {}", quota, r.cpu_period.value_or(kDefaultPeriod))));
     }
-    for (const char* field : {"cpu_rt_period", "cpu_rt_runtime"}) {
-        const bool set =
-            field[7] == 'p' ? r.cpu_rt_period.has_value() : r.cpu_rt_runtime.has_value();
+    const std::pair<const char*, bool> rt[] = {{"cpu_rt_period", r.cpu_rt_period.has_value()},
+                                               {"cpu_rt_runtime", r.cpu_rt_runtime.has_value()}};
+    for (const auto& [field, set] : rt)
         if (set)
             w.note(
                 fmt::format("{}: not applied on this cgroup v2 host: cgroup v2 has no real-time "
                             "bandwidth per cgroup (kernel.sched_rt_runtime_us)",
                             origin_text(r, field)));
-    }
     return {};
 }
 
