@@ -111,55 +111,74 @@ struct DeviceRule {
     std::string access = "rwm";
 };
 
-// Limits in a layout-neutral form. The cgroup manager maps these onto the
-// host's v1 or v2 files; unset fields are left alone.
+// One raw cgroup file setting in config order. `version` says which layout
+// the key was written for (1: lxc.cgroup.*, 2: lxc.cgroup2.*).
+struct CgroupSetting {
+    int version = 1;
+    std::string key;  // e.g. "memory.limit_in_bytes"
+    std::string value;
+    std::string origin;  // "file:line"
+};
+
+// Limits in a layout-neutral form. The cgroup managers write each
+// controller's files from these (cgroup/v1, cgroup/v2), translating between
+// the layouts where a value has a v1 and a v2 form: a field named for one
+// layout (cpu_shares, cpu_weight) is preferred on its layout and converted
+// on the other.
 struct Resources {
     std::optional<int64_t> memory_limit;        // bytes, -1 unlimited
     std::optional<int64_t> memory_swap_limit;   // memory+swap bytes (v1 memsw semantics)
-    std::optional<int64_t> memory_reservation;  // soft limit
+    std::optional<int64_t> memory_swap;         // swap alone (v2 memory.swap.max), -1 unlimited
+    std::optional<int64_t> memory_reservation;  // soft limit (v2 memory.low)
     std::optional<int64_t> memory_swappiness;
     std::optional<bool> oom_kill_disable;
-    std::optional<uint64_t> cpu_shares;  // v1 shares (v2 weight is derived)
+    std::optional<uint64_t> cpu_shares;  // v1 shares 2..262144
+    std::optional<uint64_t> cpu_weight;  // v2 weight 1..10000
     std::optional<int64_t> cpu_quota;    // us, -1 unlimited
     std::optional<uint64_t> cpu_period;  // us
     std::optional<int64_t> cpu_rt_runtime;
     std::optional<uint64_t> cpu_rt_period;
     std::string cpuset_cpus;
     std::string cpuset_mems;
-    std::optional<int64_t> pids_limit;  // -1 unlimited
-    std::optional<uint16_t> blkio_weight;
+    std::optional<int64_t> pids_limit;     // -1 unlimited
+    std::optional<uint16_t> blkio_weight;  // v1 10..1000
+    std::optional<uint16_t> io_weight;     // v2 1..10000
     struct DeviceWeight {
         int64_t major, minor;
         uint16_t weight;
     };
-    std::vector<DeviceWeight> blkio_weight_device;
+    std::vector<DeviceWeight> blkio_weight_device;  // v1 weights
+    std::vector<DeviceWeight> io_weight_device;     // v2 weights
     struct Throttle {
         int64_t major, minor;
-        uint64_t rate;
+        uint64_t rate;  // 0: no limit
     };
     std::vector<Throttle> throttle_read_bps, throttle_write_bps, throttle_read_iops,
         throttle_write_iops;
     struct HugepageLimit {
-        std::string pagesize;
-        uint64_t limit;
+        std::string pagesize;  // "2MB"
+        int64_t limit;         // bytes, -1 unlimited
     };
     std::vector<HugepageLimit> hugepage_limits;
     std::optional<uint32_t> net_cls_classid;
     std::vector<DeviceRule>
         devices;  // in order; the first matching rule wins last-to-first like v1
+    // Where a value came from, for messages: the field's name ("memory_limit",
+    // "devices") -> the config line that set it. Values without an entry
+    // came from a structured spec (OCI).
+    std::map<std::string, CgroupSetting> origins;
 };
 
 struct CgroupConfig {
-    // Raw per-file settings in config order. `version` says which layout the
-    // key was written for (1: lxc.cgroup.*, 2: lxc.cgroup2.*).
-    struct Setting {
-        int version = 1;
-        std::string key;  // e.g. "memory.limit_in_bytes"
-        std::string value;
-        std::string origin;  // "file:line"
-    };
+    // Raw per-file settings in config order, for the files the typed model
+    // does not cover (and, before the LXC front-end's to_spec, all of them).
+    using Setting = CgroupSetting;
     std::vector<Setting> settings;
-    Resources resources;        // structured limits (OCI linux.resources)
+    Resources resources;  // structured limits (OCI linux.resources; lxc.cgroup.* keys)
+    // The limits of lxc.cgroup2.* keys: on a v2 host they win over
+    // `resources` field by field, on a v1 host `resources` wins (a config
+    // may carry both variants of a limit, as LXC's common configs do).
+    Resources resources_v2;
     std::string dir;            // lxc.cgroup.dir: the container's cgroup path
     std::string dir_container;  // lxc.cgroup.dir.container
     std::string dir_monitor;    // lxc.cgroup.dir.monitor

@@ -40,7 +40,9 @@ bool has_device_settings(const CgroupConfig& cfg) {
 }
 
 CgroupConfig with_default_devices(CgroupConfig cfg) {
-    if (has_device_settings(cfg) || !cfg.resources.devices.empty()) return cfg;
+    if (has_device_settings(cfg) || !cfg.resources.devices.empty() ||
+        !cfg.resources_v2.devices.empty())
+        return cfg;
     for (const auto& r : kRules)
         cfg.settings.push_back({1, r.allow ? "devices.allow" : "devices.deny", std::string(r.rule),
                                 fmt::format("LXC's default device set ({})", r.what)});

@@ -36,6 +36,12 @@ Result<uint64_t> number_in(std::string_view name, std::string_view v, uint64_t l
     return *n;
 }
 
+// The range of a v2 file in the table of values (values.hpp).
+Result<uint64_t> weight_for(std::string_view name, std::string_view v, std::string_view file) {
+    const KeyRule* r = find_rule(2, file);
+    return number_in(name, v, static_cast<uint64_t>(r->lo), static_cast<uint64_t>(r->hi));
+}
+
 }  // namespace
 
 const std::vector<std::string>& friendly_names() {
@@ -98,7 +104,7 @@ Result<std::vector<CgroupConfig::Setting>> friendly_to_settings(std::string_view
             add("cpu.cfs_quota_us", std::to_string(quota));
         }
     } else if (name == "cpu-weight") {
-        const uint64_t w = KISTE_TRY(number_in(name, value, 1, 10000));
+        const uint64_t w = KISTE_TRY(weight_for(name, value, "cpu.weight"));
         if (v2)
             add("cpu.weight", std::to_string(w));
         else
@@ -114,7 +120,7 @@ Result<std::vector<CgroupConfig::Setting>> friendly_to_settings(std::string_view
             add("pids.max", std::to_string(KISTE_TRY(number_in(name, value, 1, INT32_MAX))));
         }
     } else if (name == "io-weight") {
-        const uint64_t w = KISTE_TRY(number_in(name, value, 1, 10000));
+        const uint64_t w = KISTE_TRY(weight_for(name, value, "io.weight"));
         if (v2)
             add("io.weight", fmt::format("default {}", w));
         else

@@ -60,11 +60,13 @@ std::vector<std::string> unmounted_v1_controllers(std::string_view proc_cgroups,
 
 std::vector<std::string> private_controllers_wanted(const CgroupConfig& cfg) {
     std::vector<std::string> out;
-    const auto settings = with_resources(cfg).settings;
+    const auto& settings = cfg.settings;
     for (const char* c : kPrivateControllers) {
         const std::string prefix = std::string(c) + ".";
-        if (std::any_of(settings.begin(), settings.end(),
-                        [&](const auto& s) { return s.version == 1 && s.key.starts_with(prefix); }))
+        const bool typed = prefix == "net_cls." && cfg.resources.net_cls_classid.has_value();
+        if (typed || std::any_of(settings.begin(), settings.end(), [&](const auto& s) {
+                return s.version == 1 && s.key.starts_with(prefix);
+            }))
             out.emplace_back(c);
     }
     return out;

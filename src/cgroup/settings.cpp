@@ -7,6 +7,8 @@
 #include "cgroup/translate.hpp"
 #include "cgroup/values.hpp"
 
+#include <fmt/format.h>
+
 namespace kiste::cgroup {
 
 std::string describe(const CgroupConfig::Setting& s) {
@@ -68,27 +70,20 @@ std::string unapplied_note(const std::string& source, const std::string& file,
 }
 
 Result<Plan> plan_settings(const CgroupConfig& given, int target, bool unified) {
-    // The structured resources take the raw settings' path (resources.hpp).
-    const CgroupConfig cfg = with_resources(given);
+    const CgroupConfig cfg = KISTE_TRY(absorb_settings(given));
     Plan plan;
-    const int other = target == 1 ? 2 : 1;
+    plan.resources = effective_resources(cfg, target, &plan.notes);
     std::set<std::string, std::less<>> native;  // files the host's own keys write
     for (const auto& s : cfg.settings)
         if (s.version == target) native.insert(s.key);
-    const TranslateContext ctx = context_of(cfg, other);
 
     for (const auto& s : cfg.settings) {
         const std::string source = describe(s);
         if (s.version != 1 && s.version != 2)
             return fail("{}: unknown cgroup version {}", source, s.version);
-        if (auto st = validate_value(s.version, s.key, s.value); !st)
-            return fail("{}: invalid value: {}", source, st.error().root());
         // LXC takes device rules in v1 syntax under both prefixes; on v2 they
         // become the eBPF device program.
         const bool device = s.key == "devices.allow" || s.key == "devices.deny";
-        if (device && !valid_device_rule(s.value))
-            return fail("{}: invalid value: expected a device rule: 'a' or 'c|b|a MAJ:MIN rwm'",
-                        source);
         if (device && target == 2) {
             plan.devices.push_back({s.key == "devices.allow", s.value, source});
             continue;
@@ -103,11 +98,7 @@ Result<Plan> plan_settings(const CgroupConfig& given, int target, bool unified) 
             plan.writes.push_back({s.key, s.value, source, write_rank(2, s.key)});
             continue;
         }
-        Translation t = target == 2 ? v1_to_v2(s.key, s.value, ctx) : v2_to_v1(s.key, s.value, ctx);
-        if (t.device) {
-            plan.devices.push_back({s.key == "devices.allow", s.value, source});
-            continue;
-        }
+        Translation t = target == 2 ? v1_to_v2(s.key, s.value) : v2_to_v1(s.key, s.value);
         if (!t.note.empty())
             plan.notes.push_back(
                 fmt::format("{}: not applied on this cgroup v{} host: {}", source, target, t.note));
@@ -122,6 +113,15 @@ Result<Plan> plan_settings(const CgroupConfig& given, int target, bool unified) 
             plan.writes.push_back({std::move(w.key), std::move(w.value), std::move(src), rank});
         }
     }
+    // Raw device rules replace the typed ones (an LXC config's own rules
+    // replace LXC's default set).
+    const bool raw_devices =
+        !plan.devices.empty() || std::any_of(plan.writes.begin(), plan.writes.end(), [](auto& w) {
+            return w.key == "devices.allow" || w.key == "devices.deny";
+        });
+    if (raw_devices) plan.resources.devices.clear();
+    if (!plan.resources.devices.empty())
+        plan.devices_source = origin_text(plan.resources, "devices");
     std::stable_sort(plan.writes.begin(), plan.writes.end(),
                      [](const auto& a, const auto& b) { return a.rank < b.rank; });
     return plan;

@@ -1,12 +1,17 @@
-// The raw settings of a config (lxc.cgroup.* and lxc.cgroup2.*) turned into
-// an ordered list of file writes for the host's layout:
-//   - values of known keys are checked first (the error names file:line, key,
-//     value and the reason);
-//   - keys written for the other layout are translated (translate.hpp); a key
-//     of the host's own layout wins over a translated one for the same file;
-//   - the writes are ordered so the kernel accepts them: cpuset.cpus/mems
-//     first (v1 tasks cannot join an empty cpuset), memory before memsw, cfs
-//     period before quota, the freezer last; otherwise config order.
+// A config's cgroup limits as the host's layout gets them:
+//   - the raw settings the typed model covers become Resources (resources.hpp),
+//     checked by the one table of values (values.hpp; the error names
+//     file:line, key, value and the reason), and the Resources for the
+//     host's layout are taken from both layouts' keys (a key of the host's
+//     own layout wins);
+//   - the other raw settings (freezer, cpuset.cpu_exclusive, memory.high,
+//     kmem, ...) are checked by the same table and, when written for the
+//     other layout, translated (translate.hpp);
+//   - the raw writes are ordered so the kernel accepts them: cpuset first,
+//     memory before memsw, cfs period before quota, the freezer last;
+//     otherwise config order.
+// The managers write the Resources through the controller writers
+// (v1/controllers.hpp, v2/controllers.hpp), then the raw writes.
 #pragma once
 
 #include <string>
@@ -32,9 +37,13 @@ struct PlannedDeviceRule {
 };
 
 struct Plan {
+    Resources resources;  // the typed limits for the host's layout
     std::vector<PlannedWrite> writes;
     // v2 only: v1 device rules for the eBPF device program, in config order.
     std::vector<PlannedDeviceRule> devices;
+    // The typed device rules (resources.devices) apply only when the config
+    // has no raw device rules; their source for messages.
+    std::string devices_source;
     std::vector<std::string> notes;  // settings without an equivalent
 };
 

@@ -1,9 +1,12 @@
 #include "cgroup/values.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <climits>
 #include <vector>
+
+#include <fmt/format.h>
 
 namespace kiste::cgroup {
 
@@ -23,137 +26,202 @@ std::vector<std::string_view> words(std::string_view s) {
 }
 
 bool is_memory_limit_key(std::string_view key) {
-    return key == "memory.max" || key == "memory.high" || key == "memory.low" ||
-           key == "memory.min" || key == "memory.swap.max" || key == "memory.swap.high" ||
-           key == "memory.zswap.max" ||
-           (key.starts_with("hugetlb.") && (key.ends_with(".max") || key.ends_with(".rsvd.max")));
+    const KeyRule* r = find_rule(2, key);
+    return r != nullptr && r->kind == KeyRule::Kind::BytesOrMax;
 }
 
-bool in_range(std::string_view v, uint64_t lo, uint64_t hi) {
-    auto n = parse_uint(v);
+bool in_range(std::string_view v, int64_t lo, int64_t hi) {
+    if (lo >= 0) {
+        auto n = parse_uint(v);
+        return n && *n >= static_cast<uint64_t>(lo) && *n <= static_cast<uint64_t>(hi);
+    }
+    auto n = parse_int(v);
     return n && *n >= lo && *n <= hi;
 }
 
-bool is_bool01(std::string_view v) {
-    return v == "0" || v == "1";
+using K = KeyRule::Kind;
+constexpr int64_t kMax = INT64_MAX;
+
+constexpr KeyRule rule(int version, std::string_view key, K kind, int64_t lo = 0, int64_t hi = 0,
+                       bool minus_one = false, std::string_view words = {}) {
+    return KeyRule{version, key, kind, lo, hi, minus_one, words};
 }
 
-Status bad(std::string_view what) {
-    return fail("expected {}", what);
+// runc's and the kernel's limits; sources: Documentation/admin-guide/cgroup-v1
+// and cgroup-v2.rst, kernel/sched/core.c (shares, cfs), mm/memcontrol.c.
+constexpr std::array kRules = {
+    // ---- v1
+    rule(1, "memory.limit_in_bytes", K::Bytes),
+    rule(1, "memory.memsw.limit_in_bytes", K::Bytes),
+    rule(1, "memory.soft_limit_in_bytes", K::Bytes),
+    rule(1, "memory.kmem.limit_in_bytes", K::Bytes),
+    rule(1, "memory.kmem.tcp.limit_in_bytes", K::Bytes),
+    rule(1, "hugetlb.*.limit_in_bytes", K::Bytes),
+    rule(1, "memory.swappiness", K::Integer, 0, 100),
+    rule(1, "memory.oom_control", K::Bool01),
+    rule(1, "cpu.shares", K::Integer, 2, 262144),
+    rule(1, "cpu.cfs_quota_us", K::Integer, 1000, kMax, true),
+    rule(1, "cpu.cfs_period_us", K::Integer, 1000, 1000000),
+    rule(1, "cpu.rt_runtime_us", K::Integer, 0, kMax, true),
+    rule(1, "cpu.rt_period_us", K::Integer, 1, UINT32_MAX),
+    rule(1, "cpuset.cpus", K::IdList),
+    rule(1, "cpuset.mems", K::IdList),
+    rule(1, "cpuset.cpu_exclusive", K::Bool01),
+    rule(1, "cpuset.mem_exclusive", K::Bool01),
+    rule(1, "cpuset.mem_hardwall", K::Bool01),
+    rule(1, "cpuset.memory_migrate", K::Bool01),
+    rule(1, "cpuset.sched_load_balance", K::Bool01),
+    rule(1, "pids.max", K::CountOrMax, 0, kMax),
+    rule(1, "blkio.weight", K::Integer, 10, 1000),
+    rule(1, "blkio.bfq.weight", K::Integer, 10, 1000),
+    rule(1, "blkio.weight_device", K::DevWeight, 10, 1000),
+    rule(1, "blkio.bfq.weight_device", K::DevWeight, 10, 1000),
+    rule(1, "blkio.throttle.read_bps_device", K::DevRate),
+    rule(1, "blkio.throttle.write_bps_device", K::DevRate),
+    rule(1, "blkio.throttle.read_iops_device", K::DevRate),
+    rule(1, "blkio.throttle.write_iops_device", K::DevRate),
+    rule(1, "devices.allow", K::DeviceRule),
+    rule(1, "devices.deny", K::DeviceRule),
+    rule(1, "freezer.state", K::Words, 0, 0, false, "FROZEN THAWED"),
+    rule(1, "net_cls.classid", K::ClassId),
+    // ---- v2
+    rule(2, "memory.max", K::BytesOrMax),
+    rule(2, "memory.high", K::BytesOrMax),
+    rule(2, "memory.low", K::BytesOrMax),
+    rule(2, "memory.min", K::BytesOrMax),
+    rule(2, "memory.swap.max", K::BytesOrMax),
+    rule(2, "memory.swap.high", K::BytesOrMax),
+    rule(2, "memory.zswap.max", K::BytesOrMax),
+    rule(2, "hugetlb.*.max", K::BytesOrMax),
+    rule(2, "hugetlb.*.rsvd.max", K::BytesOrMax),
+    rule(2, "cpu.max", K::CpuMax, 1000, 1000000),
+    rule(2, "cpu.weight", K::Integer, 1, 10000),
+    rule(2, "cpu.weight.nice", K::Integer, -20, 19),
+    rule(2, "cpuset.cpus", K::IdList),
+    rule(2, "cpuset.mems", K::IdList),
+    rule(2, "cpuset.cpus.partition", K::Words, 0, 0, false, "member root isolated"),
+    rule(2, "pids.max", K::CountOrMax, 0, kMax),
+    rule(2, "io.weight", K::IoWeight, 1, 10000),
+    rule(2, "io.bfq.weight", K::IoWeight, 1, 10000),
+    rule(2, "io.max", K::IoMax),
+    rule(2, "devices.allow", K::DeviceRule),
+    rule(2, "devices.deny", K::DeviceRule),
+    rule(2, "cgroup.freeze", K::Bool01),
+    rule(2, "cgroup.kill", K::Bool01),
+    rule(2, "memory.oom.group", K::Bool01),
+};
+
+bool key_matches(std::string_view pattern, std::string_view key) {
+    const auto star = pattern.find('*');
+    if (star == std::string_view::npos) return pattern == key;
+    const auto head = pattern.substr(0, star), tail = pattern.substr(star + 1);
+    return key.size() > head.size() + tail.size() && key.starts_with(head) && key.ends_with(tail) &&
+           key.substr(head.size(), key.size() - head.size() - tail.size()).find('.') ==
+               std::string_view::npos;
 }
 
-Status validate_v1(std::string_view key, std::string_view v) {
-    if (key == "memory.limit_in_bytes" || key == "memory.memsw.limit_in_bytes" ||
-        key == "memory.soft_limit_in_bytes" || key == "memory.kmem.limit_in_bytes" ||
-        key == "memory.kmem.tcp.limit_in_bytes" ||
-        (key.starts_with("hugetlb.") && key.ends_with(".limit_in_bytes"))) {
-        if (!parse_bytes(v)) return bad("a byte count (suffixes K, M, G, T) or -1");
-        return {};
+bool valid_class_id(std::string_view v) {
+    uint64_t n = 0;
+    int base = 10;
+    if (v.starts_with("0x") || v.starts_with("0X")) {
+        v.remove_prefix(2);
+        base = 16;
     }
-    if (key == "memory.swappiness" && !in_range(v, 0, 100)) return bad("an integer 0..100");
-    if (key == "memory.oom_control" && !is_bool01(v))
-        return bad("0 or 1 (1 disables the OOM killer)");
-    if (key == "cpu.shares" && !in_range(v, 2, 262144)) return bad("an integer 2..262144");
-    if (key == "cpu.cfs_quota_us") {
-        auto n = parse_int(v);
-        if (!n || (*n != -1 && *n < 1000)) return bad("-1 or at least 1000 (microseconds)");
-    }
-    if (key == "cpu.cfs_period_us" && !in_range(v, 1000, 1000000))
-        return bad("1000..1000000 (microseconds)");
-    if (key == "cpu.rt_runtime_us") {
-        auto n = parse_int(v);
-        if (!n || *n < -1) return bad("-1 or a number of microseconds");
-    }
-    if (key == "cpu.rt_period_us" && !in_range(v, 1, UINT32_MAX)) return bad("microseconds >= 1");
-    if ((key == "cpuset.cpus" || key == "cpuset.mems") && !valid_id_list(v, false))
-        return bad("a list like 0-3,6");
-    if ((key == "cpuset.cpu_exclusive" || key == "cpuset.mem_exclusive" ||
-         key == "cpuset.mem_hardwall" || key == "cpuset.memory_migrate" ||
-         key == "cpuset.sched_load_balance") &&
-        !is_bool01(v))
-        return bad("0 or 1");
-    if (key == "pids.max" && v != "max" && v != "-1" && !parse_uint(v))
-        return bad("a number or 'max'");
-    if ((key == "blkio.weight" || key == "blkio.bfq.weight") && !in_range(v, 10, 1000))
-        return bad("an integer 10..1000");
-    if (key == "blkio.weight_device" || key == "blkio.bfq.weight_device") {
-        auto w = words(v);
-        if (w.size() != 2 || !valid_dev_numbers(w[0], false) || !in_range(w[1], 10, 1000))
-            return bad("'MAJ:MIN WEIGHT' with a weight 10..1000");
-    }
-    if (key.starts_with("blkio.throttle.") && key.ends_with("_device")) {
-        auto w = words(v);
-        if (w.size() != 2 || !valid_dev_numbers(w[0], false) || !parse_uint(w[1]))
-            return bad("'MAJ:MIN RATE'");
-    }
-    if ((key == "devices.allow" || key == "devices.deny") && !valid_device_rule(v))
-        return bad("a device rule: 'a' or 'c|b|a MAJ:MIN rwm' (MAJ, MIN may be '*')");
-    if (key == "freezer.state" && v != "FROZEN" && v != "THAWED") return bad("FROZEN or THAWED");
-    if (key == "net_cls.classid") {
-        uint64_t n = 0;
-        std::string_view digits = v;
-        int base = 10;
-        if (digits.starts_with("0x") || digits.starts_with("0X")) {
-            digits.remove_prefix(2);
-            base = 16;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n, base);
+    return !v.empty() && ec == std::errc() && p == v.data() + v.size() && n <= 0xFFFFFFFFu;
+}
+
+bool valid(const KeyRule& r, std::string_view v) {
+    switch (r.kind) {
+        case K::Bytes: {
+            auto n = parse_bytes(v, {.unlimited = false});
+            return v == "-1" || n.has_value();
         }
-        auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n, base);
-        if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() ||
-            n > 0xFFFFFFFFu)
-            return bad("a 32-bit class id (decimal or 0xMMMMmmmm)");
+        case K::BytesOrMax: return parse_bytes(v).has_value();
+        case K::Integer: return (r.minus_one && v == "-1") || in_range(v, r.lo, r.hi);
+        case K::CountOrMax: return v == "max" || v == "-1" || in_range(v, r.lo, r.hi);
+        case K::Bool01: return v == "0" || v == "1";
+        case K::IdList: return valid_id_list(v, r.version == 2);
+        case K::DevWeight: {
+            auto w = words(v);
+            return w.size() == 2 && valid_dev_numbers(w[0], false) && in_range(w[1], r.lo, r.hi);
+        }
+        case K::DevRate: {
+            auto w = words(v);
+            return w.size() == 2 && valid_dev_numbers(w[0], false) && parse_uint(w[1]);
+        }
+        case K::DeviceRule: return valid_device_rule(v);
+        case K::Words: {
+            auto allowed = words(r.words);
+            return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+        }
+        case K::ClassId: return valid_class_id(v);
+        case K::CpuMax: {
+            auto w = words(v);
+            return !w.empty() && w.size() <= 2 && (w[0] == "max" || in_range(w[0], r.lo, kMax)) &&
+                   (w.size() == 1 || in_range(w[1], r.lo, r.hi));
+        }
+        case K::IoWeight: {
+            auto w = words(v);
+            return (w.size() == 1 && in_range(w[0], r.lo, r.hi)) ||
+                   (w.size() == 2 && (w[0] == "default" || valid_dev_numbers(w[0], false)) &&
+                    in_range(w[1], r.lo, r.hi));
+        }
+        case K::IoMax: {
+            auto w = words(v);
+            bool ok = w.size() >= 2 && valid_dev_numbers(w[0], false);
+            for (size_t i = 1; ok && i < w.size(); ++i) {
+                auto eq = w[i].find('=');
+                auto k = w[i].substr(0, eq);
+                ok = eq != std::string_view::npos &&
+                     (k == "rbps" || k == "wbps" || k == "riops" || k == "wiops") &&
+                     (w[i].substr(eq + 1) == "max" || parse_uint(w[i].substr(eq + 1)));
+            }
+            return ok;
+        }
     }
-    return {};
+    return false;
 }
 
-Status validate_v2(std::string_view key, std::string_view v) {
-    if (is_memory_limit_key(key)) {
-        if (v != "max" && (!parse_bytes(v) || (*parse_bytes(v) < 0 && v != "-1")))
-            return bad("'max' or a byte count (suffixes K, M, G, T)");
-        return {};
+std::string expectation(const KeyRule& r) {
+    switch (r.kind) {
+        case K::Bytes: return "a byte count (suffixes K, M, G, T) or -1";
+        case K::BytesOrMax: return "'max' or a byte count (suffixes K, M, G, T)";
+        case K::Integer:
+            if (r.minus_one) return fmt::format("-1 or an integer {}..{}", r.lo, r.hi);
+            return fmt::format("an integer {}..{}", r.lo, r.hi);
+        case K::CountOrMax: return "a number or 'max'";
+        case K::Bool01: return "0 or 1";
+        case K::IdList: return "a list like 0-3,6";
+        case K::DevWeight: return fmt::format("'MAJ:MIN WEIGHT' with a weight {}..{}", r.lo, r.hi);
+        case K::DevRate: return "'MAJ:MIN RATE'";
+        case K::DeviceRule:
+            return "a device rule: 'a' or 'c|b|a MAJ:MIN rwm' (MAJ, MIN may be '*')";
+        case K::Words: return fmt::format("one of: {}", r.words);
+        case K::ClassId: return "a 32-bit class id (decimal or 0xMMMMmmmm)";
+        case K::CpuMax:
+            return fmt::format(
+                "'QUOTA [PERIOD]' in microseconds (QUOTA 'max' or >= {}, PERIOD "
+                "{}..{})",
+                r.lo, r.lo, r.hi);
+        case K::IoWeight:
+            return fmt::format("'[default|MAJ:MIN] WEIGHT' with a weight {}..{}", r.lo, r.hi);
+        case K::IoMax: return "'MAJ:MIN rbps=N wbps=N riops=N wiops=N' (N or 'max')";
     }
-    if (key == "cpu.max") {
-        auto w = words(v);
-        if (w.empty() || w.size() > 2 || (w[0] != "max" && !in_range(w[0], 1000, INT64_MAX)) ||
-            (w.size() == 2 && !in_range(w[1], 1000, 1000000)))
-            return bad("'QUOTA [PERIOD]' in microseconds (QUOTA 'max' or >= 1000)");
-    }
-    if (key == "cpu.weight" && !in_range(v, 1, 10000)) return bad("an integer 1..10000");
-    if (key == "cpu.weight.nice") {
-        auto n = parse_int(v);
-        if (!n || *n < -20 || *n > 19) return bad("a nice value -20..19");
-    }
-    if ((key == "cpuset.cpus" || key == "cpuset.mems") && !valid_id_list(v, true))
-        return bad("a list like 0-3,6");
-    if (key == "cpuset.cpus.partition" && v != "member" && v != "root" && v != "isolated")
-        return bad("member, root or isolated");
-    if (key == "pids.max" && v != "max" && v != "-1" && !parse_uint(v))
-        return bad("a number or 'max'");
-    if (key == "io.weight" || key == "io.bfq.weight") {
-        auto w = words(v);
-        bool ok = (w.size() == 1 && in_range(w[0], 1, 10000)) ||
-                  (w.size() == 2 && (w[0] == "default" || valid_dev_numbers(w[0], false)) &&
-                   in_range(w[1], 1, 10000));
-        if (!ok) return bad("'[default|MAJ:MIN] WEIGHT' with a weight 1..10000");
-    }
-    if (key == "io.max") {
-        auto w = words(v);
-        bool ok = w.size() >= 2 && valid_dev_numbers(w[0], false);
-        for (size_t i = 1; ok && i < w.size(); ++i) {
-            auto eq = w[i].find('=');
-            auto k = w[i].substr(0, eq);
-            ok = eq != std::string_view::npos &&
-                 (k == "rbps" || k == "wbps" || k == "riops" || k == "wiops") &&
-                 (w[i].substr(eq + 1) == "max" || parse_uint(w[i].substr(eq + 1)));
-        }
-        if (!ok) return bad("'MAJ:MIN rbps=N wbps=N riops=N wiops=N' (N or 'max')");
-    }
-    if ((key == "cgroup.freeze" || key == "memory.oom.group" || key == "cgroup.kill") &&
-        !is_bool01(v))
-        return bad("0 or 1");
     return {};
 }
 
 }  // namespace
+
+std::span<const KeyRule> key_rules() {
+    return kRules;
+}
+
+const KeyRule* find_rule(int version, std::string_view key) {
+    for (const auto& r : kRules)
+        if (r.version == version && key_matches(r.key, key)) return &r;
+    return nullptr;
+}
 
 std::optional<uint64_t> parse_uint(std::string_view s) {
     uint64_t n = 0;
@@ -169,8 +237,12 @@ std::optional<int64_t> parse_int(std::string_view s) {
     return n;
 }
 
-std::optional<int64_t> parse_bytes(std::string_view s) {
-    if (s == "-1") return -1;
+std::optional<int64_t> parse_bytes(std::string_view s, ByteSyntax syntax) {
+    if (syntax.unlimited && (s == "-1" || s == "max")) return -1;
+    if (syntax.b_suffix && s.size() > 1 && (s.back() == 'b' || s.back() == 'B')) {
+        s.remove_suffix(1);
+        // "100b": bytes; "4kb": the suffix before the b counts
+    }
     if (s.empty()) return std::nullopt;
     int shift = 0;
     switch (s.back()) {
@@ -237,7 +309,9 @@ bool valid_device_rule(std::string_view s) {
 }
 
 Status validate_value(int version, std::string_view key, std::string_view value) {
-    return version == 2 ? validate_v2(key, value) : validate_v1(key, value);
+    const KeyRule* r = find_rule(version, key);
+    if (r == nullptr || valid(*r, value)) return {};
+    return fail("expected {}", expectation(*r));
 }
 
 std::string normalize_value(int version, std::string_view key, std::string_view value) {

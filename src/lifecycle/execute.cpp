@@ -100,8 +100,7 @@ Status finish_execute_cgroups(cgroup::Manager& m, const ContainerSpec& spec, Log
 Result<std::unique_ptr<cgroup::Manager>> make_execute_cgroups(
     const ContainerSpec& spec, Result<std::unique_ptr<cgroup::Manager>> planned, bool& late,
     Logger& log) {
-    const bool wanted =
-        !spec.cgroup.settings.empty() || !cgroup::resource_settings(spec.cgroup.resources).empty();
+    const bool wanted = cgroup::has_limits(spec.cgroup);
     auto made = [&]() -> Result<std::unique_ptr<cgroup::Manager>> {
         auto m = KISTE_TRY(std::move(planned));
         late = late && m->layout() == cgroup::Layout::Hybrid;

@@ -12,6 +12,7 @@
 #include "cgroup/cgroup.hpp"
 #include "cgroup/friendly.hpp"
 #include "cgroup/host.hpp"
+#include "cgroup/resources.hpp"
 #include "cgroup/values.hpp"
 #include "config/lxc/config.hpp"
 #include "config/lxc/edit.hpp"
@@ -44,12 +45,13 @@ std::string line_identity(const std::string& key, const std::string& value) {
     return {};
 }
 
-// The memory limit a v1 swap= adds to: this command's, else the current one.
+// The memory limit a v1 swap= adds to: this command's, else the current one
+// (the running container's, or the config's: its key for the host's layout
+// winning over the other's, as at the start).
 std::optional<int64_t> memory_context(const std::vector<Assignment>& as, cgroup::Manager* live,
-                                      const std::string& config) {
+                                      const std::string& config, int version) {
     for (const auto& a : as)
-        if (a.name == "memory")
-            return a.value == "max" || a.value == "unlimited" ? -1 : cgroup::parse_bytes(a.value);
+        if (a.name == "memory") return a.value == "unlimited" ? -1 : cgroup::parse_bytes(a.value);
     if (live != nullptr) {
         if (auto v = live->get("memory.limit_in_bytes")) {
             auto n = cgroup::parse_uint(*v);
@@ -57,8 +59,11 @@ std::optional<int64_t> memory_context(const std::vector<Assignment>& as, cgroup:
         }
         return std::nullopt;
     }
-    if (auto cfg = lxc::load_file(config); cfg) return cfg->spec.cgroup.resources.memory_limit;
-    return std::nullopt;
+    auto cfg = lxc::load_file(config);
+    if (!cfg) return std::nullopt;
+    auto typed = cgroup::absorb_settings(cfg->spec.cgroup);
+    if (!typed) return std::nullopt;
+    return cgroup::effective_resources(*typed, version).memory_limit;
 }
 
 // Replaces the config keeping its mode and owner: create writes it 0640,
@@ -129,7 +134,7 @@ Result<SetOutcome> set_resources(const state::ContainerPaths& paths,
     const int version = layout == cgroup::Layout::V2 ? 2 : 1;
 
     cgroup::FriendlyContext fctx;
-    fctx.memory_limit = memory_context(as, live.get(), paths.config());
+    fctx.memory_limit = memory_context(as, live.get(), paths.config(), version);
     CgroupConfig cfg;
     for (const auto& a : as) {
         auto s = KISTE_TRY(cgroup::friendly_to_settings(a.name, a.value, version, fctx));

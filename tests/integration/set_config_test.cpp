@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "cgroup/cgroup.hpp"
 #include "harness.hpp"
 
 namespace kiste::test {
@@ -48,6 +49,32 @@ TEST(SetConfig, SymlinkedConfigIsWrittenThroughTheLink) {
     EXPECT_TRUE(fs::is_symlink(lxcpath / "linked/config"));
     EXPECT_NE(read_file(target).find("64"), std::string::npos) << read_file(target);
     EXPECT_FALSE(fs::exists(target + ".kiste-set.tmp"));
+}
+
+// swap= on a v1 or hybrid host limits memory+swap, so it needs the memory
+// limit it adds to: with --config-only and no memory= in the command, the
+// config's own memory limit (of the host's layout, as at the start).
+TEST(SetConfig, SwapConfigOnlyAddsToTheConfigsMemoryLimit) {
+    auto layout = cgroup::detect_layout();
+    ASSERT_TRUE(layout) << layout.error().message();
+    TempDir lxcpath, run_dir;
+    const std::string config = lxcpath / "i10cgroup-swap/config";
+    fs::create_directories(lxcpath / "i10cgroup-swap");
+    write_file(config,
+               "lxc.uts.name = swap\n"
+               "lxc.cgroup.memory.limit_in_bytes = 256M\n"
+               "lxc.cgroup2.memory.max = 128M\n");
+    auto r = run({kiste_binary(), "-P", lxcpath.path(), "set", "i10cgroup-swap", "swap=64M",
+                  "--config-only"},
+                 {}, {"KISTE_RUN_DIR=" + run_dir.path()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string text = read_file(config);
+    if (*layout == cgroup::Layout::V2)
+        EXPECT_NE(text.find("lxc.cgroup2.memory.swap.max = 67108864"), std::string::npos) << text;
+    else  // 256M + 64M
+        EXPECT_NE(text.find("lxc.cgroup.memory.memsw.limit_in_bytes = 335544320"),
+                  std::string::npos)
+            << text;
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ TEST_F(FakeTree, ApplySettingsWritesEachHierarchy) {
     // The fake has no cpu.shares: reported and skipped, the other writes happen.
     ASSERT_TRUE(m->apply_settings(cfg));
     const auto c1 = fs::path("own/kiste.payload/c1");
-    EXPECT_EQ(get(root_ / "memory" / c1 / "memory.limit_in_bytes"), "512M");
+    EXPECT_EQ(get(root_ / "memory" / c1 / "memory.limit_in_bytes"), "536870912");
     EXPECT_EQ(get(root_ / "pids" / c1 / "pids.max"), "max");
     EXPECT_EQ(get(root_ / "cpuset" / c1 / "cpuset.cpus"), "1");
     ASSERT_EQ(m->warnings().size(), 2u);  // memory.max not translated; no cpu.shares
@@ -322,7 +322,7 @@ TEST_F(FakeTree, InnerDirAndCustomPlacement) {
     CgroupConfig lim = cfg;
     lim.settings = {{1, "memory.limit_in_bytes", "64M", "c:1"}};
     ASSERT_TRUE(m->apply_settings(lim));
-    EXPECT_EQ(get(root_ / "memory/own/ct/c1/memory.limit_in_bytes"), "64M");
+    EXPECT_EQ(get(root_ / "memory/own/ct/c1/memory.limit_in_bytes"), "67108864");
 }
 
 TEST_F(FakeTree, ContainerGoesBesideOwnMonitorCgroup) {

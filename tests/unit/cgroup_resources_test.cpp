@@ -1,5 +1,5 @@
-// spec.cgroup.resources and LXC's default device set through the settings
-// path: the same validation, translation and order as lxc.cgroup.* keys.
+// Typed resources: the covered raw keys absorbed once, the host layout's
+// values winning, structured limits and LXC's default device set.
 #include <gtest/gtest.h>
 
 #include "cgroup/defaults.hpp"
@@ -30,89 +30,66 @@ Resources typical() {
     return r;
 }
 
-TEST(CgroupResources, SettingsAreV1KeysInOrder) {
-    auto s = resource_settings(typical());
-    std::vector<std::string> got;
-    for (const auto& x : s) {
-        EXPECT_EQ(x.version, 1);
-        EXPECT_EQ(x.origin, kResourcesOrigin);
-        got.push_back(x.key + "=" + x.value);
-    }
-    const std::vector<std::string> want = {"cpuset.cpus=0",
-                                           "memory.limit_in_bytes=268435456",
-                                           "memory.memsw.limit_in_bytes=536870912",
-                                           "cpu.shares=512",
-                                           "cpu.cfs_period_us=100000",
-                                           "cpu.cfs_quota_us=50000",
-                                           "pids.max=100",
-                                           "blkio.throttle.read_bps_device=8:0 1048576",
-                                           "devices.deny=a",
-                                           "devices.allow=c 1:3 rwm"};
-    EXPECT_EQ(got, want);
+TEST(CgroupResources, CoveredKeysAreAbsorbedOnce) {
+    CgroupConfig cfg;
+    cfg.settings = {{1, "memory.limit_in_bytes", "256M", "config:1"},
+                    {1, "devices.allow", "c 1:5 rwm", "config:2"},
+                    {2, "cpu.weight", "50", "config:3"},
+                    {1, "freezer.state", "THAWED", "config:4"}};
+    auto a = absorb_settings(cfg);
+    ASSERT_TRUE(a) << a.error().message();
+    ASSERT_EQ(a->settings.size(), 2U);  // devices and the freezer stay raw
+    EXPECT_EQ(a->settings[0].key, "devices.allow");
+    EXPECT_EQ(a->resources.memory_limit, 256LL << 20);
+    EXPECT_EQ(a->resources_v2.cpu_weight, 50U);
+    EXPECT_FALSE(a->resources.cpu_weight);
+    EXPECT_EQ(a->resources.origins.at("memory_limit").origin, "config:1");
 }
 
-TEST(CgroupResources, UnlimitedAndWildcards) {
-    Resources r;
-    r.pids_limit = -1;
-    r.memory_limit = -1;
-    r.devices.push_back({true, 'c', 136, -1, "rwm"});
-    r.devices.push_back({true, 'b', -1, -1, "m"});
-    std::vector<std::string> got;
-    for (const auto& x : resource_settings(r)) got.push_back(x.key + "=" + x.value);
-    const std::vector<std::string> want = {"memory.limit_in_bytes=-1", "pids.max=max",
-                                           "devices.allow=c 136:* rwm", "devices.allow=b *:* m"};
-    EXPECT_EQ(got, want);
-}
-
-TEST(CgroupResources, PlannedOnV1LikeRawKeys) {
+TEST(CgroupResources, StructuredLimitsAreTheResources) {
     CgroupConfig cfg;
     cfg.resources = typical();
     auto p = plan_settings(cfg, 1);
     ASSERT_TRUE(p) << p.error().message();
-    auto w = writes(*p);
-    ASSERT_GE(w.size(), 4U);
-    EXPECT_EQ(w[0], "cpuset.cpus=0");
-    // memory before memsw, period before quota (write_rank)
-    auto pos = [&](const std::string& x) { return std::find(w.begin(), w.end(), x) - w.begin(); };
-    EXPECT_LT(pos("memory.limit_in_bytes=268435456"), pos("memory.memsw.limit_in_bytes=536870912"));
-    EXPECT_LT(pos("cpu.cfs_period_us=100000"), pos("cpu.cfs_quota_us=50000"));
-    EXPECT_NE(pos("devices.deny=a"), static_cast<long>(w.size()));
-    EXPECT_NE(p->writes.front().source.find(kResourcesOrigin), std::string::npos);
+    EXPECT_TRUE(writes(*p).empty());
+    EXPECT_EQ(p->resources.memory_limit, 256LL << 20);
+    EXPECT_EQ(p->resources.devices.size(), 2U);
+    EXPECT_EQ(source_of(p->resources, "memory_limit", "memory.max", "1"),
+              "spec.cgroup.resources: memory.max = 1");
 }
 
-TEST(CgroupResources, TranslatedOnV2) {
+TEST(CgroupResources, RawDeviceRulesReplaceTheTyped) {
     CgroupConfig cfg;
     cfg.resources = typical();
-    auto p = plan_settings(cfg, 2);
-    ASSERT_TRUE(p) << p.error().message();
-    auto w = writes(*p);
-    for (const char* x : {"memory.max=268435456", "memory.swap.max=268435456",
-                          "cpu.max=50000 100000", "pids.max=100", "io.max=8:0 rbps=1048576"})
-        EXPECT_NE(std::find(w.begin(), w.end(), x), w.end()) << x;
-    ASSERT_EQ(p->devices.size(), 2U);  // the eBPF program
-    EXPECT_FALSE(p->devices[0].allow);
-    EXPECT_EQ(p->devices[1].rule, "c 1:3 rwm");
-}
-
-TEST(CgroupResources, RawKeysOfTheConfigAreNotWrittenTwice) {
-    CgroupConfig cfg;
-    cfg.settings.push_back({1, "memory.limit_in_bytes", "256M", "config:1"});
     cfg.settings.push_back({1, "devices.allow", "c 1:5 rwm", "config:2"});
-    cfg.resources.memory_limit = 256LL << 20;  // what to_spec derived from line 1
-    cfg.resources.pids_limit = 10;             // set only here
-    cfg.resources.devices.push_back({true, 'c', 1, 5, "rwm"});
-    auto merged = with_resources(cfg);
-    ASSERT_EQ(merged.settings.size(), 3U);
-    EXPECT_EQ(merged.settings[2].key, "pids.max");
+    auto p = plan_settings(cfg, 1);
+    ASSERT_TRUE(p);
+    EXPECT_TRUE(p->resources.devices.empty());
+    EXPECT_EQ(writes(*p), (std::vector<std::string>{"devices.allow=c 1:5 rwm"}));
 }
 
-TEST(CgroupResources, BadResourceValueNamesTheOrigin) {
+TEST(CgroupResources, HostLayoutWinsFieldByField) {
     CgroupConfig cfg;
-    cfg.resources.memory_swappiness = 300;
-    auto p = plan_settings(cfg, 1);
-    ASSERT_FALSE(p);
-    EXPECT_NE(p.error().message().find("spec.cgroup.resources"), std::string::npos)
-        << p.error().message();
+    cfg.resources.memory_limit = 1;
+    cfg.resources.pids_limit = 10;
+    cfg.resources.cpu_shares = 1024;
+    cfg.resources_v2.memory_limit = 2;
+    cfg.resources_v2.cpu_weight = 100;
+    std::vector<std::string> notes;
+    auto v2 = effective_resources(cfg, 2, &notes);
+    EXPECT_EQ(v2.memory_limit, 2);
+    EXPECT_EQ(v2.pids_limit, 10);
+    EXPECT_EQ(v2.cpu_weight, 100U);
+    auto v1 = effective_resources(cfg, 1);
+    EXPECT_EQ(v1.memory_limit, 1);
+    EXPECT_EQ(v1.cpu_shares, 1024U);
+}
+
+TEST(CgroupResources, HasLimits) {
+    CgroupConfig cfg;
+    EXPECT_FALSE(has_limits(cfg));
+    cfg.resources_v2.pids_limit = 5;
+    EXPECT_TRUE(has_limits(cfg));
 }
 
 TEST(CgroupDefaultDevices, AddedOnlyWithoutDeviceSettings) {
@@ -143,6 +120,7 @@ TEST(CgroupDefaultDevices, PlannedAsWritesOnV1AndAProgramOnV2) {
     ASSERT_TRUE(v1) << v1.error().message();
     ASSERT_EQ(v1->writes.size(), default_device_rules().size());
     EXPECT_EQ(v1->writes.front().key, "devices.deny");
+    EXPECT_NE(v1->writes.front().source.find("LXC's default device set"), std::string::npos);
     auto v2 = plan_settings(cfg, 2);
     ASSERT_TRUE(v2) << v2.error().message();
     EXPECT_TRUE(v2->writes.empty());

@@ -1,6 +1,7 @@
 // Settings: validation, order, and the v1 <-> v2 translation table.
 #include <gtest/gtest.h>
 
+#include "cgroup/resources.hpp"
 #include "cgroup/settings.hpp"
 #include "cgroup/translate.hpp"
 #include "cgroup/values.hpp"
@@ -89,28 +90,34 @@ TEST(CgroupSettings, OrderOnV1) {
                        {1, "devices.deny", "a", "c:4"},
                        {1, "cpuset.mems", "0", "c:5"},
                        {1, "devices.allow", "c 1:3 rwm", "c:6"},
-                       {1, "cpu.cfs_quota_us", "50000", "c:7"},
-                       {1, "cpuset.cpus", "0-1", "c:8"},
-                       {1, "cpu.cfs_period_us", "100000", "c:9"}});
+                       {1, "freezer.state", "THAWED", "c:7"},
+                       {1, "cpuset.cpu_exclusive", "0", "c:8"},
+                       {1, "memory.kmem.limit_in_bytes", "-1", "c:9"}});
     auto plan = plan_settings(cfg, 1);
     ASSERT_TRUE(plan) << plan.error().message();
-    EXPECT_EQ(keys(*plan), (std::vector<std::string>{
-                               "cpuset.cpus=0-1", "cpuset.mems=0", "memory.limit_in_bytes=512M",
-                               "memory.memsw.limit_in_bytes=1G", "cpu.cfs_period_us=100000",
-                               "cpu.cfs_quota_us=50000", "pids.max=100", "devices.deny=a",
-                               "devices.allow=c 1:3 rwm"}));
+    // The typed keys go to Resources; the raw ones are ordered.
+    EXPECT_EQ(keys(*plan),
+              (std::vector<std::string>{"cpuset.cpu_exclusive=0", "memory.kmem.limit_in_bytes=-1",
+                                        "devices.deny=a", "devices.allow=c 1:3 rwm",
+                                        "freezer.state=THAWED"}));
     EXPECT_TRUE(plan->notes.empty());
-    EXPECT_EQ(plan->writes[2].source, "c:3: lxc.cgroup.memory.limit_in_bytes = 512M");
+    EXPECT_EQ(plan->resources.memory_limit, 512LL << 20);
+    EXPECT_EQ(plan->resources.memory_swap_limit, 1LL << 30);
+    EXPECT_EQ(plan->resources.pids_limit, 100);
+    EXPECT_EQ(plan->resources.cpuset_mems, "0");
+    EXPECT_EQ(source_of(plan->resources, "memory_limit", "memory.limit_in_bytes", "536870912"),
+              "c:3: lxc.cgroup.memory.limit_in_bytes = 512M");
 }
 
 TEST(CgroupSettings, BadValueNamesOriginKeyAndValue) {
-    auto plan =
-        plan_settings(config({{1, "memory.limit_in_bytes", "12 parsecs", "/c/config:7"}}), 1);
-    ASSERT_FALSE(plan);
-    const auto msg = plan.error().message();
-    EXPECT_NE(msg.find("/c/config:7"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("lxc.cgroup.memory.limit_in_bytes"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("12 parsecs"), std::string::npos) << msg;
+    for (const char* key : {"memory.limit_in_bytes", "memory.kmem.limit_in_bytes"}) {
+        auto plan = plan_settings(config({{1, key, "12 parsecs", "/c/config:7"}}), 1);
+        ASSERT_FALSE(plan);
+        const auto msg = plan.error().message();
+        EXPECT_NE(msg.find("/c/config:7"), std::string::npos) << msg;
+        EXPECT_NE(msg.find(std::string("lxc.cgroup.") + key), std::string::npos) << msg;
+        EXPECT_NE(msg.find("12 parsecs"), std::string::npos) << msg;
+    }
 }
 
 TEST(CgroupSettings, V1KeysOnV2Host) {
@@ -126,20 +133,28 @@ TEST(CgroupSettings, V1KeysOnV2Host) {
                        {1, "net_cls.classid", "0x100001", "c:10"},
                        {1, "devices.allow", "c 1:3 rwm", "c:11"},
                        {1, "freezer.state", "THAWED", "c:12"},
-                       {1, "hugetlb.2MB.limit_in_bytes", "-1", "c:13"}});
+                       {1, "hugetlb.2MB.limit_in_bytes", "-1", "c:13"},
+                       {1, "memory.kmem.limit_in_bytes", "1G", "c:14"}});
     auto plan = plan_settings(cfg, 2);
     ASSERT_TRUE(plan) << plan.error().message();
-    EXPECT_EQ(keys(*plan), (std::vector<std::string>{
-                               "memory.max=536870912", "memory.swap.max=536870912", "cpu.weight=20",
-                               "cpu.max=50000 200000", "pids.max=max", "io.weight=default 4950",
-                               "io.max=8:0 wiops=100", "hugetlb.2MB.max=max", "cgroup.freeze=0"}));
+    EXPECT_EQ(keys(*plan), (std::vector<std::string>{"cgroup.freeze=0"}));
+    EXPECT_NE(plan->writes[0].source.find("(as cgroup.freeze)"), std::string::npos);
     ASSERT_EQ(plan->devices.size(), 1u);
     EXPECT_TRUE(plan->devices[0].allow);
     EXPECT_EQ(plan->devices[0].rule, "c 1:3 rwm");
-    ASSERT_EQ(plan->notes.size(), 2u);
-    EXPECT_NE(plan->notes[0].find("swappiness"), std::string::npos);
-    EXPECT_NE(plan->notes[1].find("net_cls"), std::string::npos);
-    EXPECT_NE(plan->writes[0].source.find("(as memory.max)"), std::string::npos);
+    ASSERT_EQ(plan->notes.size(), 1u);
+    EXPECT_NE(plan->notes[0].find("kmem"), std::string::npos);
+    const Resources& r = plan->resources;
+    EXPECT_EQ(r.cpu_shares, 512u);
+    EXPECT_EQ(r.cpu_quota, 50000);
+    EXPECT_EQ(r.cpu_period, 200000u);
+    EXPECT_EQ(r.blkio_weight, 500);
+    ASSERT_EQ(r.throttle_write_iops.size(), 1u);
+    EXPECT_EQ(r.throttle_write_iops[0].rate, 100u);
+    EXPECT_EQ(r.net_cls_classid, 0x100001u);
+    ASSERT_EQ(r.hugepage_limits.size(), 1u);
+    EXPECT_EQ(r.hugepage_limits[0].pagesize, "2MB");
+    EXPECT_EQ(r.hugepage_limits[0].limit, -1);
 }
 
 TEST(CgroupSettings, NativeKeyWinsOverTranslation) {
@@ -148,10 +163,15 @@ TEST(CgroupSettings, NativeKeyWinsOverTranslation) {
         config({{1, "memory.limit_in_bytes", "512M", "c:1"}, {2, "memory.max", "1G", "c:2"}});
     auto v2 = plan_settings(cfg, 2);
     ASSERT_TRUE(v2);
-    EXPECT_EQ(keys(*v2), (std::vector<std::string>{"memory.max=1G"}));
+    EXPECT_EQ(v2->resources.memory_limit, 1LL << 30);
+    ASSERT_EQ(v2->notes.size(), 1u);
+    EXPECT_EQ(v2->notes[0],
+              "c:1: lxc.cgroup.memory.limit_in_bytes = 512M: not translated: "
+              "lxc.cgroup2.memory.max is set");
     auto v1 = plan_settings(cfg, 1);
     ASSERT_TRUE(v1);
-    EXPECT_EQ(keys(*v1), (std::vector<std::string>{"memory.limit_in_bytes=512M"}));
+    EXPECT_EQ(v1->resources.memory_limit, 512LL << 20);
+    EXPECT_TRUE(keys(*v1).empty());
 }
 
 TEST(CgroupSettings, V2KeysOnV1Host) {
@@ -165,15 +185,19 @@ TEST(CgroupSettings, V2KeysOnV1Host) {
                        {2, "devices.deny", "a", "c:8"}});
     auto plan = plan_settings(cfg, 1, /*unified=*/true);
     ASSERT_TRUE(plan) << plan.error().message();
-    EXPECT_EQ(
-        keys(*plan),
-        (std::vector<std::string>{
-            "memory.limit_in_bytes=268435456", "memory.memsw.limit_in_bytes=536870912",
-            "cpu.cfs_period_us=100000", "cpu.cfs_quota_us=25000", "cpu.shares=2597",
-            "blkio.throttle.read_bps_device=8:0 1048576", "blkio.throttle.write_bps_device=8:0 0",
-            "cgroup.max.depth=3", "devices.deny=a"}));
+    EXPECT_EQ(keys(*plan), (std::vector<std::string>{"cgroup.max.depth=3", "devices.deny=a"}));
     ASSERT_EQ(plan->notes.size(), 1u);
     EXPECT_NE(plan->notes[0].find("memory.high"), std::string::npos);
+    const Resources& r = plan->resources;
+    EXPECT_EQ(r.memory_limit, 256LL << 20);
+    EXPECT_EQ(r.memory_swap, 256LL << 20);
+    EXPECT_EQ(r.cpu_quota, 25000);
+    EXPECT_EQ(r.cpu_period, 100000u);
+    EXPECT_EQ(r.cpu_weight, 100u);
+    ASSERT_EQ(r.throttle_read_bps.size(), 1u);
+    EXPECT_EQ(r.throttle_read_bps[0].rate, 1048576u);
+    ASSERT_EQ(r.throttle_write_bps.size(), 1u);
+    EXPECT_EQ(r.throttle_write_bps[0].rate, 0u);  // max: no limit
 }
 
 TEST(CgroupTranslate, Weights) {
@@ -188,31 +212,12 @@ TEST(CgroupTranslate, Weights) {
     EXPECT_EQ(io_to_blkio_weight(1), 10u);
 }
 
-TEST(CgroupTranslate, MemswWithoutMemoryLimitIsANote) {
-    TranslateContext ctx;
-    auto t = v1_to_v2("memory.memsw.limit_in_bytes", "1G", ctx);
-    EXPECT_TRUE(t.writes.empty());
-    EXPECT_FALSE(t.note.empty());
-    auto unlimited = v1_to_v2("memory.memsw.limit_in_bytes", "-1", ctx);
-    ASSERT_EQ(unlimited.writes.size(), 1u);
-    EXPECT_EQ(unlimited.writes[0].value, "max");
-}
-
-TEST(CgroupTranslate, QuotaAloneKeepsDefaultPeriod) {
-    auto t = v1_to_v2("cpu.cfs_quota_us", "-1", TranslateContext{});
-    ASSERT_EQ(t.writes.size(), 1u);
-    EXPECT_EQ(t.writes[0].value, "max 100000");
-    auto period = v1_to_v2("cpu.cfs_period_us", "50000", TranslateContext{});
-    ASSERT_EQ(period.writes.size(), 1u);
-    EXPECT_EQ(period.writes[0].value, "max 50000");
-}
-
 TEST(CgroupTranslate, CpusetPartition) {
-    auto t = v1_to_v2("cpuset.cpu_exclusive", "1", TranslateContext{});
+    auto t = v1_to_v2("cpuset.cpu_exclusive", "1");
     ASSERT_EQ(t.writes.size(), 1u);
     EXPECT_EQ(t.writes[0].key, "cpuset.cpus.partition");
     EXPECT_EQ(t.writes[0].value, "root");
-    auto back = v2_to_v1("cpuset.cpus.partition", "member", TranslateContext{});
+    auto back = v2_to_v1("cpuset.cpus.partition", "member");
     EXPECT_EQ(back.writes[0].value, "0");
 }
 

@@ -171,11 +171,10 @@ TEST(LxcParser, BadValues) {
          "lxc.prlimit.nofile: invalid value 'lots': expected SOFT[:HARD], each a number or "
          "'unlimited'"},
         {"lxc.cgroup.memory.limit_in_bytes = 12Q",
-         "lxc.cgroup.memory.limit_in_bytes: invalid value '12Q': expected bytes with an "
-         "optional K, M, G or T suffix, or -1"},
+         "lxc.cgroup.memory.limit_in_bytes: invalid value '12Q': expected a byte count"},
         {"lxc.cgroup.devices.allow = x 1:3 rwm",
-         "lxc.cgroup.devices.allow: invalid value 'x 1:3 rwm': expected 'a' or 'TYPE "
-         "MAJOR:MINOR ACCESS'"},
+         "lxc.cgroup.devices.allow: invalid value 'x 1:3 rwm': expected a device rule: 'a' or "
+         "'c|b|a MAJ:MIN rwm'"},
         {"lxc.cgroup.devices.deny = c 1:3 rwz", "lxc.cgroup.devices.deny: invalid value"},
         {"lxc.cgroup2.devices.allow = c 1 rw", "lxc.cgroup2.devices.allow: invalid value"},
         {"lxc.cgroup.blkio.weight = 5",

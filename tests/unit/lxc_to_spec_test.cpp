@@ -383,21 +383,16 @@ TEST(LxcToSpec, CgroupV1KeysFillResources) {
     EXPECT_EQ(r.pids_limit, 100);
     EXPECT_EQ(r.blkio_weight, 500);
     EXPECT_EQ(r.net_cls_classid, 0x100001u);
-    ASSERT_EQ(r.devices.size(), 3u);
-    EXPECT_FALSE(r.devices[0].allow);
-    EXPECT_EQ(r.devices[0].type, 'a');
-    EXPECT_TRUE(r.devices[1].allow);
-    EXPECT_EQ(r.devices[1].type, 'c');
-    EXPECT_EQ(r.devices[1].major, 1);
-    EXPECT_EQ(r.devices[1].minor, 3);
-    EXPECT_EQ(r.devices[1].access, "rwm");
-    EXPECT_EQ(r.devices[2].minor, -1);
-    EXPECT_EQ(r.devices[2].access, "rw");
-    // Every raw setting stays, in order, with its origin.
-    ASSERT_EQ(s.cgroup.settings.size(), 17u);
-    EXPECT_EQ(s.cgroup.settings[15].key, "freezer.state");
-    EXPECT_EQ(s.cgroup.settings[16].version, 2);
-    EXPECT_EQ(s.cgroup.settings[16].origin, kData + "test.conf:17");
+    EXPECT_EQ(s.cgroup.resources_v2.memory_limit, int64_t{1} << 30);
+    EXPECT_EQ(r.origins.at("memory_limit").key, "memory.limit_in_bytes");
+    // The files the typed model does not cover stay raw, in order, with
+    // their origin: the device rules and the freezer.
+    ASSERT_EQ(s.cgroup.settings.size(), 4u);
+    EXPECT_EQ(s.cgroup.settings[0].key, "devices.deny");
+    EXPECT_EQ(s.cgroup.settings[1].value, "c 1:3 rwm");
+    EXPECT_EQ(s.cgroup.settings[2].value, "c 136:* rw");
+    EXPECT_EQ(s.cgroup.settings[3].key, "freezer.state");
+    EXPECT_EQ(s.cgroup.settings[3].origin, kData + "test.conf:16");
     s = spec_of("lxc.cgroup.memory.limit_in_bytes = -1\nlxc.cgroup.pids.max = max\n");
     EXPECT_EQ(s.cgroup.resources.memory_limit, -1);
     EXPECT_EQ(s.cgroup.resources.pids_limit, -1);

@@ -6,8 +6,15 @@
 #include <string>
 
 #include "cgroup/fs.hpp"
+#include "cgroup/writer.hpp"
+#include "kiste/spec.hpp"
 
 namespace kiste::cgroup::v1 {
+
+// Each controller's apply() writes the files of its hierarchy's cgroup from
+// typed limits: only the fields that are set, in the order the kernel takes
+// them; a value with only a v2 form (cpu_weight, memory_swap, io_weight) is
+// converted, one without a v1 file is a note.
 
 namespace cpuset {
 // A new v1 cpuset starts with empty cpus and mems, and no task can join it:
@@ -18,6 +25,7 @@ Status inherit(const Dir& parent, const Dir& child);
 // that already have cpus and mems are left alone. Run on existing components
 // too: a concurrent start may have made kiste.payload and not filled it yet.
 Status inherit_down(const std::string& base, const std::string& rel);
+Status apply(FileWriter& w, const Resources& r);  // cpus before mems
 }  // namespace cpuset
 
 namespace freezer {
@@ -39,7 +47,14 @@ struct Stats {
 Result<Stats> stats(const Dir& d);
 // v1's "unlimited": PAGE_COUNTER_MAX pages, rounded; anything this large is no limit.
 bool is_unlimited(uint64_t bytes);
+// memory.limit_in_bytes before memsw (retried the other way round when
+// raising both), soft limit, swappiness, oom_control.
+Status apply(FileWriter& w, const Resources& r);
 }  // namespace memory
+
+namespace cpu {
+Status apply(FileWriter& w, const Resources& r);  // shares, cfs period then quota, rt
+}  // namespace cpu
 
 namespace cpuacct {
 Result<uint64_t> usage_ns(const Dir& d);
@@ -47,6 +62,7 @@ Result<uint64_t> usage_ns(const Dir& d);
 
 namespace pids {
 Result<uint64_t> current(const Dir& d);
+Status apply(FileWriter& w, const Resources& r);
 }  // namespace pids
 
 namespace blkio {
@@ -59,6 +75,20 @@ struct Io {
     uint64_t read = 0, write = 0;
 };
 Io io_bytes(const Dir& d);
+Status apply(FileWriter& w, const Resources& r);  // weights, then throttles
 }  // namespace blkio
+
+namespace hugetlb {
+Status apply(FileWriter& w, const Resources& r);
+}  // namespace hugetlb
+
+namespace net_cls {
+Status apply(FileWriter& w, const Resources& r);
+}  // namespace net_cls
+
+namespace devices {
+// devices.deny / devices.allow, one rule per write, in order.
+Status apply(FileWriter& w, const std::vector<DeviceRule>& rules, const std::string& source);
+}  // namespace devices
 
 }  // namespace kiste::cgroup::v1

@@ -1,3 +1,4 @@
+#include "cgroup/resources.hpp"
 #include "cgroup/v1/controllers.hpp"
 
 namespace kiste::cgroup::v1::cpuset {
@@ -30,6 +31,20 @@ Status inherit_down(const std::string& base, const std::string& rel) {
         parent = std::move(child);
         start = end + 1;
     }
+    return {};
+}
+
+}  // namespace kiste::cgroup::v1::cpuset
+
+namespace kiste::cgroup::v1::cpuset {
+
+Status apply(FileWriter& w, const Resources& r) {
+    if (!r.cpuset_cpus.empty())
+        KISTE_TRY(w.write("cpuset.cpus", r.cpuset_cpus,
+                          source_of(r, "cpuset_cpus", "cpuset.cpus", r.cpuset_cpus)));
+    if (!r.cpuset_mems.empty())
+        KISTE_TRY(w.write("cpuset.mems", r.cpuset_mems,
+                          source_of(r, "cpuset_mems", "cpuset.mems", r.cpuset_mems)));
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cgroup/manager_impl.hpp"
+#include "cgroup/resources.hpp"
 #include "cgroup/settings.hpp"
 #include "cgroup/v1/controllers.hpp"
 #include "cgroup/v2/controllers.hpp"
@@ -33,19 +34,37 @@ public:
         const bool unified = unified_slot() != nullptr;
         auto plan = KISTE_TRY(plan_settings(cfg, 1, unified));
         warnings_.insert(warnings_.end(), plan.notes.begin(), plan.notes.end());
-        for (size_t i = 0; i < plan.writes.size(); ++i) {
-            const auto& w = plan.writes[i];
+        const Resources& r = plan.resources;
+        {
+            auto w = writer("cpuset");
+            KISTE_TRY(v1::cpuset::apply(w, r));
+        }
+        {
+            auto w = writer("memory");
+            KISTE_TRY(v1::memory::apply(w, r));
+        }
+        {
+            auto w = writer("cpu");
+            KISTE_TRY(v1::cpu::apply(w, r));
+        }
+        {
+            auto w = writer("pids");
+            KISTE_TRY(v1::pids::apply(w, r));
+        }
+        {
+            auto w = writer("blkio");
+            KISTE_TRY(v1::blkio::apply(w, r));
+        }
+        if (!r.hugepage_limits.empty()) {
+            auto w = writer("hugetlb");
+            KISTE_TRY(v1::hugetlb::apply(w, r));
+        }
+        if (r.net_cls_classid) {
+            auto w = writer("net_cls");
+            KISTE_TRY(v1::net_cls::apply(w, r));
+        }
+        for (const auto& w : plan.writes) {
             auto st = write_key(w.key, w.value);
-            // Raising the memory limit above the current memsw limit fails:
-            // then memsw goes first (runc does the same).
-            if (!st && st.error().code() == EINVAL && w.key == "memory.limit_in_bytes") {
-                for (size_t j = i + 1; j < plan.writes.size(); ++j) {
-                    if (plan.writes[j].key != "memory.memsw.limit_in_bytes") continue;
-                    if (write_key(plan.writes[j].key, plan.writes[j].value))
-                        st = write_key(w.key, w.value);
-                    break;
-                }
-            }
             if (!st && st.error().code() == ENOENT) {
                 if (auto file = missing_file(w.key)) {
                     warnings_.push_back(unapplied_note(w.source, *file));
@@ -53,6 +72,10 @@ public:
                 }
             }
             if (!st) return fail(std::move(st.error()).context(w.source));
+        }
+        if (!r.devices.empty()) {
+            auto w = writer("devices");
+            KISTE_TRY(v1::devices::apply(w, r.devices, plan.devices_source));
         }
         return {};
     }
@@ -142,6 +165,18 @@ protected:
     Status thaw_after_kill() override { return thaw(); }
 
 private:
+    // The writer for a controller's files; fails at the first write when
+    // the controller is not mounted.
+    FileWriter writer(const char* controller) {
+        const Slot* s = slot_for(controller);
+        if (s == nullptr)
+            return FileWriter::unmounted(
+                fmt::format("the {} controller is not mounted on this cgroup {} host", controller,
+                            layout_name(layout_)),
+                warnings_);
+        return FileWriter::at(s->dir, warnings_);
+    }
+
     [[nodiscard]] const Slot* unified_slot() const {
         for (const auto& s : slots_)
             if (s.h.v2) return &s;

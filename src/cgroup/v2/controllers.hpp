@@ -7,8 +7,15 @@
 #include <vector>
 
 #include "cgroup/fs.hpp"
+#include "cgroup/writer.hpp"
+#include "kiste/spec.hpp"
 
 namespace kiste::cgroup::v2 {
+
+// Each controller's apply() writes its files of the container's cgroup from
+// typed limits, as youki's libcgroups v2 does: only the fields that are
+// set; a value with only a v1 form (cpu_shares, memsw, blkio weights) is
+// converted as runc converts it, one without a v2 file is a note.
 
 namespace core {
 std::vector<std::string> controllers(const Dir& d);      // cgroup.controllers
@@ -38,17 +45,33 @@ struct Stats {
     uint64_t max_hits = 0;  // memory.events max
 };
 Result<Stats> stats(const Dir& d);
+Status apply(FileWriter& w, const Resources& r);  // low, max, swap.max
 }  // namespace memory
+
+namespace cpuset {
+Status apply(FileWriter& w, const Resources& r);
+}  // namespace cpuset
+
+namespace hugetlb {
+Status apply(FileWriter& w, const Resources& r);
+}  // namespace hugetlb
+
+namespace net_cls {
+// cgroup v2 has no net_cls: a note for a class id.
+Status apply(FileWriter& w, const Resources& r);
+}  // namespace net_cls
 
 namespace io {
 struct Io {
     uint64_t read = 0, write = 0;
 };
-Io bytes(const Dir& d);  // io.stat rbytes/wbytes summed over devices
+Io bytes(const Dir& d);                           // io.stat rbytes/wbytes summed over devices
+Status apply(FileWriter& w, const Resources& r);  // io.weight, then io.max
 }  // namespace io
 
 namespace cpu {
-Result<uint64_t> usage_ns(const Dir& d);  // cpu.stat usage_usec, in ns
+Result<uint64_t> usage_ns(const Dir& d);          // cpu.stat usage_usec, in ns
+Status apply(FileWriter& w, const Resources& r);  // cpu.weight, cpu.max
 }  // namespace cpu
 
 namespace pids {
@@ -56,6 +79,7 @@ Result<uint64_t> current(const Dir& d);
 // pids.max (0: "max") and pids.events "max": the same files on v1.
 uint64_t limit(const Dir& d);
 uint64_t limit_hits(const Dir& d);
+Status apply(FileWriter& w, const Resources& r);
 }  // namespace pids
 
 }  // namespace kiste::cgroup::v2

@@ -50,25 +50,37 @@ public:
     Status apply_settings(const CgroupConfig& cfg) override {
         auto plan = KISTE_TRY(plan_settings(cfg, 2));
         warnings_.insert(warnings_.end(), plan.notes.begin(), plan.notes.end());
-        auto d = KISTE_TRY(open_dir(slot().dir));
-        for (const auto& w : plan.writes) {
-            auto st = write_file(d, w.key, w.value);
-            if (!st && st.error().code() == ENOENT && !file_exists(d, w.key)) {
-                warnings_.push_back(unapplied_note(w.source, w.key, not_enabled(d, w.key)));
+        FileWriter w(KISTE_TRY(open_dir(slot().dir)), warnings_,
+                     [](const Dir& d, const std::string& file) { return not_enabled(d, file); });
+        const Resources& r = plan.resources;
+        KISTE_TRY(v2::cpuset::apply(w, r));
+        KISTE_TRY(v2::memory::apply(w, r));
+        KISTE_TRY(v2::cpu::apply(w, r));
+        KISTE_TRY(v2::pids::apply(w, r));
+        KISTE_TRY(v2::io::apply(w, r));
+        KISTE_TRY(v2::hugetlb::apply(w, r));
+        KISTE_TRY(v2::net_cls::apply(w, r));
+        const Dir& d = *w.dir();
+        for (const auto& pw : plan.writes) {
+            auto st = write_file(d, pw.key, pw.value);
+            if (!st && st.error().code() == ENOENT && !file_exists(d, pw.key)) {
+                warnings_.push_back(unapplied_note(pw.source, pw.key, not_enabled(d, pw.key)));
                 continue;
             }
-            if (!st) return fail(std::move(explain(d, w.key, st.error())).context(w.source));
+            if (!st) return fail(std::move(explain(d, pw.key, st.error())).context(pw.source));
         }
-        if (!plan.devices.empty()) {
-            std::vector<DeviceRule> rules;
-            for (const auto& r : plan.devices) {
-                auto rule = v2::devices::parse_rule(r.rule, r.allow);
-                if (!rule) return fail(std::move(rule.error()).context(r.source));
-                rules.push_back(*rule);
-            }
+        std::vector<DeviceRule> rules;
+        std::string source = plan.devices_source;
+        for (const auto& pr : plan.devices) {
+            auto rule = v2::devices::parse_rule(pr.rule, pr.allow);
+            if (!rule) return fail(std::move(rule.error()).context(pr.source));
+            rules.push_back(*rule);
+        }
+        if (!plan.devices.empty()) source = plan.devices.front().source;
+        if (rules.empty()) rules = r.devices;
+        if (!rules.empty())
             KISTE_TRY_CTX(v2::devices::install(d, v2::devices::compile(rules)),
-                          "{} device rule(s) from {}", rules.size(), plan.devices.front().source);
-        }
+                          "{} device rule(s) from {}", rules.size(), source);
         return {};
     }
 

@@ -1,3 +1,4 @@
+#include "cgroup/resources.hpp"
 #include "cgroup/v2/controllers.hpp"
 #include "cgroup/values.hpp"
 
@@ -22,6 +23,16 @@ uint64_t limit(const Dir& d) {
 uint64_t limit_hits(const Dir& d) {
     auto text = read_file(d, "pids.events");
     return text ? keyed_value(*text, "max").value_or(0) : 0;
+}
+
+}  // namespace kiste::cgroup::v2::pids
+
+namespace kiste::cgroup::v2::pids {
+
+Status apply(FileWriter& w, const Resources& r) {
+    if (!r.pids_limit) return {};
+    const std::string v = limit_text(*r.pids_limit, 2);
+    return w.write("pids.max", v, source_of(r, "pids_limit", "pids.max", v));
 }
 
 }  // namespace kiste::cgroup::v2::pids

@@ -1,124 +1,16 @@
 // cgroup keys: lxc.cgroup.CONTROLLER.FILE (v1) and lxc.cgroup2.CONTROLLER.FILE
 // (v2), kept raw and in order; lxc.cgroup / lxc.cgroup2 clear them;
-// lxc.cgroup.dir*, lxc.cgroup.relative. The v1 files with a clear meaning
-// are also turned into Resources (apply_v1_setting) by to_spec; their values
-// are checked when the line is read.
+// lxc.cgroup.dir*, lxc.cgroup.relative. Each value is checked when the line
+// is read, by the cgroup layer's own table (cgroup/values.hpp): a value
+// that loads is one the cgroup managers take. to_spec turns the files the
+// typed model covers into Resources (cgroup/resources.hpp).
 #include <algorithm>
 #include <cctype>
 
+#include "cgroup/values.hpp"
 #include "config/lxc/keys.hpp"
-#include "config/lxc/resources.hpp"
 
 namespace kiste::lxc::detail {
-
-namespace {
-
-Result<void> check_cpu_list(std::string_view v) {
-    if (v.empty() || v.find_first_not_of("0123456789,-") != std::string_view::npos)
-        return fail("expected a CPU or node list like 0-3,6");
-    return {};
-}
-
-template <class T>
-Result<T> in_range(Result<T> r, T lo, T hi) {
-    if (!r || *r < lo || *r > hi) return fail("expected an integer {}..{}", lo, hi);
-    return r;
-}
-
-}  // namespace
-
-Status apply_v1_setting(Resources& res, std::string_view key, std::string_view v) {
-    auto done = [](auto&& r) -> Status {
-        if (!r) return std::unexpected(r.error());
-        return {};
-    };
-    if (key == "memory.limit_in_bytes") {
-        auto n = parse_memory_value(v);
-        if (n) res.memory_limit = *n;
-        return done(n);
-    }
-    if (key == "memory.memsw.limit_in_bytes") {
-        auto n = parse_memory_value(v);
-        if (n) res.memory_swap_limit = *n;
-        return done(n);
-    }
-    if (key == "memory.soft_limit_in_bytes") {
-        auto n = parse_memory_value(v);
-        if (n) res.memory_reservation = *n;
-        return done(n);
-    }
-    if (key == "memory.swappiness") {
-        auto n = in_range<uint64_t>(parse_u64(v), 0, 100);
-        if (n) res.memory_swappiness = static_cast<int64_t>(*n);
-        return done(n);
-    }
-    if (key == "memory.oom_control") {
-        auto n = parse_bool01(v);
-        if (!n) return fail("expected 0 or 1 (1 disables the OOM killer)");
-        res.oom_kill_disable = *n;
-        return {};
-    }
-    if (key == "cpu.shares") {
-        auto n = in_range<uint64_t>(parse_u64(v), 1, UINT64_MAX);
-        if (n) res.cpu_shares = *n;
-        return done(n);
-    }
-    if (key == "cpu.cfs_quota_us" || key == "cpu.rt_runtime_us") {
-        auto n = parse_i64(v);
-        if (!n || (*n < 1 && *n != -1 && key == "cpu.cfs_quota_us") || *n < -1)
-            return fail("expected a number of microseconds or -1");
-        (key == "cpu.cfs_quota_us" ? res.cpu_quota : res.cpu_rt_runtime) = *n;
-        return {};
-    }
-    if (key == "cpu.cfs_period_us" || key == "cpu.rt_period_us") {
-        auto n = in_range<uint64_t>(parse_u64(v), 1, UINT64_MAX);
-        if (n) (key == "cpu.cfs_period_us" ? res.cpu_period : res.cpu_rt_period) = *n;
-        return done(n);
-    }
-    if (key == "cpuset.cpus" || key == "cpuset.mems") {
-        KISTE_TRY(check_cpu_list(v));
-        (key == "cpuset.cpus" ? res.cpuset_cpus : res.cpuset_mems) = std::string(v);
-        return {};
-    }
-    if (key == "pids.max") {
-        if (v == "max" || v == "-1") {
-            res.pids_limit = -1;
-            return {};
-        }
-        auto n = parse_u64(v);
-        if (!n || *n > static_cast<uint64_t>(INT64_MAX)) return fail("expected a number or 'max'");
-        res.pids_limit = static_cast<int64_t>(*n);
-        return {};
-    }
-    if (key == "blkio.weight") {
-        auto n = in_range<uint64_t>(parse_u64(v), 10, 1000);
-        if (n) res.blkio_weight = static_cast<uint16_t>(*n);
-        return done(n);
-    }
-    if (key == "devices.allow" || key == "devices.deny") {
-        auto r = parse_device_rule(v, key == "devices.allow");
-        if (r) res.devices.push_back(*r);
-        return done(r);
-    }
-    if (key == "net_cls.classid") {
-        uint64_t n = 0;
-        if (v.starts_with("0x") || v.starts_with("0X")) {
-            std::string hex(v.substr(2));
-            char* end = nullptr;
-            n = std::strtoull(hex.c_str(), &end, 16);
-            if (hex.empty() || *end != '\0')
-                return fail("expected a class id (decimal or 0xMMMMmmmm)");
-        } else {
-            auto d = parse_u64(v);
-            if (!d) return fail("expected a class id (decimal or 0xMMMMmmmm)");
-            n = *d;
-        }
-        if (n > 0xFFFFFFFFu) return fail("the class id has 32 bits");
-        res.net_cls_classid = static_cast<uint32_t>(n);
-        return {};
-    }
-    return {};  // a file kiste passes through raw
-}
 
 namespace {
 
@@ -137,14 +29,7 @@ Status set_setting(LxcConfig& c, const KeyCall& k, std::string_view v) {
     }
     if (k.rest.find('.') == std::string_view::npos)
         return fail("expected a cgroup file: lxc.cgroup{}.<controller>.<file>", V == 2 ? "2" : "");
-    if constexpr (V == 1) {
-        Resources scratch;
-        if (auto st = apply_v1_setting(scratch, k.rest, v); !st)
-            return invalid(v, st.error().root());
-    } else {
-        if (k.rest == "devices.allow" || k.rest == "devices.deny")
-            KISTE_TRY(checked(parse_device_rule(v, k.rest == "devices.allow"), v));
-    }
+    if (auto st = cgroup::validate_value(V, k.rest, v); !st) return invalid(v, st.error().root());
     list.push_back({.version = V,
                     .key = std::string(k.rest),
                     .value = std::string(v),

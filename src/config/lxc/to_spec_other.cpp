@@ -1,9 +1,9 @@
-// to_spec, the rest: structured cgroup Resources from the v1 keys, hooks, and
+// to_spec, the rest: structured cgroup Resources from the cgroup keys, hooks, and
 // the list of keys the runtime cannot apply (reported by the command that
 // would need them, never silently dropped).
+#include "cgroup/resources.hpp"
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
-#include "config/lxc/resources.hpp"
 #include "config/lxc/to_spec_parts.hpp"
 
 namespace kiste::lxc::detail {
@@ -16,16 +16,15 @@ Status resolve_cgroup(const LxcConfig& cfg, ContainerSpec& s) {
             "lxc.cgroup.dir.monitor");
     if (cg.dir_container.empty() != cg.dir_monitor.empty())
         return fail("lxc.cgroup.dir.container and lxc.cgroup.dir.monitor must be set together");
-    s.cgroup.resources = Resources{};
-    // Only the v1 keys fill Resources: a config usually carries both a v1 and
-    // a v2 variant of the same limits (see LXC's common.conf), and LXC applies
-    // the one that matches the host; the raw v2 settings stay in `settings`.
-    for (const auto& set : cg.settings) {
-        if (set.version != 1) continue;
-        if (auto st = apply_v1_setting(s.cgroup.resources, set.key, set.value); !st)
-            return fail("{}: lxc.cgroup.{}: invalid value '{}': {}", set.origin, set.key, set.value,
-                        st.error().root());
-    }
+    // The files the typed model covers become Resources, parsed once: the v1
+    // keys into resources, the v2 keys into resources_v2 (a config usually
+    // carries both variants of the same limits, as LXC's common.conf does,
+    // and the host's layout picks); the rest stays raw. The values were
+    // checked when the lines were read.
+    auto absorbed = KISTE_TRY(cgroup::absorb_settings(cg));
+    s.cgroup.settings = std::move(absorbed.settings);
+    s.cgroup.resources = std::move(absorbed.resources);
+    s.cgroup.resources_v2 = std::move(absorbed.resources_v2);
     return {};
 }
 

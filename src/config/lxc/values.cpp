@@ -1,6 +1,6 @@
 // Value parsers shared by the key families: numbers, sizes, signals, time
 // offsets, capabilities, rlimits, namespace names, idmaps, command lines.
-// Network and cgroup values are in values_net.cpp.
+// Network values are in values_net.cpp; cgroup values in cgroup/values.hpp.
 #include "config/lxc/values.hpp"
 
 #include <sys/capability.h>
@@ -13,6 +13,7 @@
 #include <csignal>
 #include <limits>
 
+#include "cgroup/values.hpp"
 #include "config/lxc/config.hpp"
 
 namespace kiste::lxc {
@@ -155,27 +156,9 @@ Result<bool> parse_bool01(std::string_view s) {
 }
 
 Result<uint64_t> parse_size(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == 0) return fail("expected a size in bytes with an optional K, M, G or T suffix");
-    uint64_t n = KISTE_TRY(parse_u64(s.substr(0, i)));
-    std::string unit = lower(s.substr(i));
-    if (unit.size() == 2 && unit[1] == 'b') unit.pop_back();
-    unsigned shift = 0;
-    if (unit.empty() || unit == "b")
-        shift = 0;
-    else if (unit == "k")
-        shift = 10;
-    else if (unit == "m")
-        shift = 20;
-    else if (unit == "g")
-        shift = 30;
-    else if (unit == "t")
-        shift = 40;
-    else
-        return fail("expected a size in bytes with an optional K, M, G or T suffix");
-    if (shift && n > (std::numeric_limits<uint64_t>::max() >> shift)) return fail("size too large");
-    return n << shift;
+    auto n = cgroup::parse_bytes(s, {.unlimited = false, .b_suffix = true});
+    if (!n) return fail("expected a size in bytes with an optional K, M, G or T suffix");
+    return static_cast<uint64_t>(*n);
 }
 
 Result<uint64_t> parse_console_size(std::string_view s) {

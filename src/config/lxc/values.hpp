@@ -77,10 +77,6 @@ struct IdmapLine {
 };
 Result<IdmapLine> parse_idmap(std::string_view s);
 
-// ---- cgroup values with a clear meaning
-Result<int64_t> parse_memory_value(std::string_view s);  // "-1", "512M", "1G"
-Result<DeviceRule> parse_device_rule(std::string_view s, bool allow);
-
 // ---- a fixed set of words
 Result<std::string> one_of(std::string_view v, std::span<const std::string_view> allowed);
 

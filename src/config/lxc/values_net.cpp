@@ -1,5 +1,6 @@
 // Value parsers for network keys (interface names, MAC and IP addresses,
-// routes) and for the cgroup values whose meaning kiste understands.
+// routes). cgroup values are checked by the cgroup layer's table
+// (cgroup/values.hpp).
 #include <arpa/inet.h>
 #include <net/if.h>
 
@@ -115,46 +116,6 @@ Result<void> check_route(std::string_view s, bool v6) {
     KISTE_TRY(check_ip(s.substr(0, slash), v6));
     KISTE_TRY(parse_prefix(s.substr(slash + 1), v6 ? 128 : 32));
     return {};
-}
-
-// ------------------------------------------------------------------ cgroup values
-Result<int64_t> parse_memory_value(std::string_view s) {
-    if (s == "-1" || s == "max") return int64_t{-1};
-    auto n = parse_size(s);
-    if (!n) return fail("expected bytes with an optional K, M, G or T suffix, or -1");
-    if (*n > static_cast<uint64_t>(INT64_MAX)) return fail("size too large");
-    return static_cast<int64_t>(*n);
-}
-
-Result<DeviceRule> parse_device_rule(std::string_view s, bool allow) {
-    constexpr std::string_view kWant =
-        "expected 'a' or 'TYPE MAJOR:MINOR ACCESS' (e.g. c 1:3 rwm; TYPE a, b or c; * for any)";
-    DeviceRule r;
-    r.allow = allow;
-    auto f = split_blanks(s);
-    if (f.empty() || f.size() > 3 || f[0].size() != 1) return fail("{}", kWant);
-    r.type = f[0][0];
-    if (r.type != 'a' && r.type != 'b' && r.type != 'c') return fail("{}", kWant);
-    if (f.size() == 1) {
-        if (r.type != 'a') return fail("{}", kWant);
-        return r;
-    }
-    size_t colon = f[1].find(':');
-    if (colon == std::string_view::npos) return fail("{}", kWant);
-    auto number = [&](std::string_view v) -> Result<int64_t> {
-        if (v == "*") return int64_t{-1};
-        auto n = parse_u64(v);
-        if (!n || *n > 0xFFFFFFFFu) return fail("{}", kWant);
-        return static_cast<int64_t>(*n);
-    };
-    r.major = KISTE_TRY(number(f[1].substr(0, colon)));
-    r.minor = KISTE_TRY(number(f[1].substr(colon + 1)));
-    if (f.size() == 3) {
-        r.access = std::string(f[2]);
-        if (r.access.empty() || r.access.find_first_not_of("rwm") != std::string::npos)
-            return fail("{}", kWant);
-    }
-    return r;
 }
 
 }  // namespace kiste::lxc::detail
