@@ -37,8 +37,8 @@ void ExecuteTtys::on_other_request(ConsoleClient& c, const std::string& req) {
     (void)proto::send(c.fd.get(), proto::Failure,
                       fmt::format("container {} runs under `kiste execute`, which serves only its "
                                   "ttys (kiste console {} -t 1..{}), not '{}': it ends with its "
-                                  "command or on a signal to that kiste",
-                                  name_, name_, count_, req));
+                                  "command, on a signal to that kiste, or with kiste stop {}",
+                                  name_, name_, count_, req, name_));
 }
 
 void ExecuteTtys::end() {

@@ -165,10 +165,10 @@ void register_console(CLI::App& app, Context& ctx) {
         }
         auto run = [&]() -> Status {
             auto connected = proto::connect_to(paths.monitor_socket());
-            // A live name without a state record and without a socket: a
-            // `kiste execute` whose config asks for no ttys (or one that
-            // has not made them yet).
-            if (!connected && !seen.recorded)
+            // No socket: a `kiste execute` whose config asks for no ttys
+            // (or one that has not made them yet).
+            const bool execute = !seen.recorded || seen.recorded->face == state::Face::Execute;
+            if (!connected && execute)
                 return fail(
                     "container {} runs under `kiste execute` and serves no ttys (its "
                     "lxc.tty.max is 0, or it is still starting): {}",
