@@ -46,6 +46,33 @@ TEST(RootfsOptions, MountOptionsSplitFlagsDataAndLxcExtras) {
     EXPECT_EQ(empty->flags, 0UL);
 }
 
+TEST(RootfsOptions, MountOptionsTableCoversLxcAndMount8) {
+    auto o = parse_mount_options(
+        "defaults,ro,rw,nosuid,suid,nodev,bind,rprivate,size=1m,"
+        "optional,create=file,noauto,relative,lazytime,nostrictatime,strictatime,iversion,"
+        "noiversion,silent,nofail,_netdev,user");
+    ASSERT_TRUE(o) << o.error().message();
+    EXPECT_EQ(o->flags, static_cast<unsigned long>(MS_NODEV | MS_BIND | MS_LAZYTIME |
+                                                   MS_STRICTATIME | MS_SILENT));
+    EXPECT_EQ(o->propagation, static_cast<unsigned long>(MS_PRIVATE | MS_REC));
+    // mount(8)'s own options never reach the kernel as data.
+    EXPECT_EQ(o->data, "size=1m");
+    EXPECT_TRUE(o->optional);
+    EXPECT_TRUE(o->relative);
+    EXPECT_EQ(o->create, MountEntry::Create::File);
+}
+
+TEST(RootfsOptions, MountOptionsRefuseTwoPropagationTypes) {
+    auto two = parse_mount_options("bind,rslave,private");
+    ASSERT_FALSE(two);
+    EXPECT_NE(two.error().message().find("rslave and private"), std::string::npos)
+        << two.error().message();
+    // The same one twice is one request.
+    auto same = parse_mount_options("rshared,rshared");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->propagation, MS_SHARED | MS_REC);
+}
+
 TEST(RootfsOptions, MountOptionsRejectBadCreate) {
     auto o = parse_mount_options("bind,create=socket");
     ASSERT_FALSE(o);

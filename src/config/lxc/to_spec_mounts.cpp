@@ -6,6 +6,7 @@
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
 #include "config/lxc/to_spec_parts.hpp"
+#include "rootfs/options.hpp"
 
 namespace kiste::lxc::detail {
 
@@ -46,7 +47,7 @@ Status resolve_rootfs(const LxcConfig& cfg, ContainerSpec& s) {
     std::string dir = rootfs_dir(raw);
     if (!dir.empty() || raw.empty()) s.rootfs.path = dir;
     if (!cfg.spec.rootfs.options.empty()) {
-        auto opts = parse_mount_options(cfg.spec.rootfs.options);
+        auto opts = rootfs::parse_mount_options(cfg.spec.rootfs.options);
         if (!opts)
             return fail("lxc.rootfs.options ({}): {}", origin_of(cfg, "lxc.rootfs.options"),
                         opts.error().root());
