@@ -1,5 +1,7 @@
 #include "rootfs/options.hpp"
 
+#include "storage/storage.hpp"
+
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -111,19 +113,13 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-Result<std::string> parse_rootfs_path(std::string_view value) {
-    std::string_view v = trim(value);
-    if (v.starts_with("dir:")) v.remove_prefix(4);
-    if (!v.starts_with('/')) {
-        const size_t colon = v.find(':');
-        if (colon != std::string_view::npos && v.find('/') > colon)
-            return fail(
-                "rootfs.path {}: the '{}' backing store is not supported here (only dir: "
-                "and a plain directory)",
-                value, v.substr(0, colon));
-        return fail("rootfs.path {}: not an absolute path", value);
+Result<std::string> rootfs_directory(const RootfsConfig& rootfs) {
+    if (rootfs.path.empty()) {
+        if (rootfs.source.kind == RootfsSource::Kind::None) return std::string();
+        return storage::root_directory(rootfs.source);
     }
-    std::string path(v);
+    if (rootfs.path.front() != '/') return fail("rootfs {}: not an absolute path", rootfs.path);
+    std::string path = rootfs.path;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     return path;
 }

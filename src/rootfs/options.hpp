@@ -1,4 +1,4 @@
-// Small parsers and formatters of the rootfs module: the rootfs.path value,
+// Small parsers and formatters of the rootfs module: the rootfs directory,
 // fstab-style mount options, container paths, MS_* flag names.
 #pragma once
 
@@ -10,10 +10,10 @@
 
 namespace kiste::rootfs {
 
-// lxc.rootfs.path: "dir:/path" or a bare absolute "/path" -> "/path" (without
-// a trailing slash). Other backing stores (overlay:, loop:, btrfs:, ...) are
-// refused here: the storage module prepares them into a directory first.
-Result<std::string> parse_rootfs_path(std::string_view value);
+// The host directory the container's root is made from, without a trailing
+// slash; "" for none. A source whose kind has no storage backend yet fails
+// by name ("rootfs kind loop is not supported yet").
+Result<std::string> rootfs_directory(const RootfsConfig& rootfs);
 
 // fstab mount options ("ro,nosuid,bind,mode=755,optional,create=dir"): the
 // one table of option names, for lxc.mount.entry, lxc.mount.fstab and

@@ -94,9 +94,9 @@ TEST(LxcValues, Capabilities) {
 TEST(LxcValues, Addresses) {
     auto a = parse_ipv4_address("192.168.1.2/24 192.168.1.255");
     ASSERT_TRUE(a);
-    EXPECT_EQ(a->address, "192.168.1.2");
+    EXPECT_EQ(a->address.to_string(), "192.168.1.2");
     EXPECT_EQ(a->prefix, 24);
-    EXPECT_EQ(a->broadcast, "192.168.1.255");
+    EXPECT_EQ(a->broadcast.to_string(), "192.168.1.255");
     EXPECT_EQ(parse_ipv4_address("172.16.0.1")->prefix, 16);
     EXPECT_EQ(parse_ipv4_address("192.168.0.1")->prefix, 24);
     EXPECT_FALSE(parse_ipv4_address("1.2.3.4/24 nonsense"));

@@ -6,23 +6,29 @@
 namespace kiste::rootfs {
 namespace {
 
-TEST(RootfsOptions, RootfsPathAcceptsDirPrefixAndBarePath) {
-    EXPECT_EQ(*parse_rootfs_path("dir:/var/lib/kiste/c1/rootfs/"), "/var/lib/kiste/c1/rootfs");
-    EXPECT_EQ(*parse_rootfs_path("/srv/root"), "/srv/root");
-    EXPECT_EQ(*parse_rootfs_path(" /srv/root "), "/srv/root");
-    EXPECT_EQ(*parse_rootfs_path("/"), "/");
+TEST(RootfsOptions, RootfsDirectoryIsTheDirWithoutATrailingSlash) {
+    RootfsConfig r;
+    EXPECT_EQ(*rootfs_directory(r), "");  // no rootfs
+    r.path = "/var/lib/kiste/c1/rootfs/";
+    EXPECT_EQ(*rootfs_directory(r), "/var/lib/kiste/c1/rootfs");
+    r.path = "/";
+    EXPECT_EQ(*rootfs_directory(r), "/");
+    r.path = "rootfs";
+    EXPECT_FALSE(rootfs_directory(r));
+    // Only the source: the storage backend provides the directory.
+    r.path.clear();
+    r.source = {RootfsSource::Kind::Dir, "/srv/root", {}};
+    EXPECT_EQ(*rootfs_directory(r), "/srv/root");
 }
 
-TEST(RootfsOptions, RootfsPathRefusesOtherStoresAndRelativePaths) {
-    auto overlay = parse_rootfs_path("overlay:/lower:/upper");
-    ASSERT_FALSE(overlay);
-    EXPECT_NE(overlay.error().message().find("'overlay' backing store"), std::string::npos)
-        << overlay.error().message();
-    auto rel = parse_rootfs_path("rootfs");
-    ASSERT_FALSE(rel);
-    EXPECT_NE(rel.error().message().find("not an absolute path"), std::string::npos);
-    EXPECT_FALSE(parse_rootfs_path("dir:rootfs"));
-    EXPECT_FALSE(parse_rootfs_path(""));
+TEST(RootfsOptions, RootfsDirectoryRefusesAKindWithoutBackendByName) {
+    RootfsConfig r;
+    r.source = {RootfsSource::Kind::Overlay, "/lower", {"/upper"}};
+    auto d = rootfs_directory(r);
+    ASSERT_FALSE(d);
+    EXPECT_NE(d.error().message().find("rootfs kind overlay is not supported yet"),
+              std::string::npos)
+        << d.error().message();
 }
 
 TEST(RootfsOptions, MountOptionsSplitFlagsDataAndLxcExtras) {
