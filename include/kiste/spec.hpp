@@ -3,6 +3,7 @@
 // it. Nothing here knows which front-end filled it in.
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiste {
@@ -37,8 +39,25 @@ struct IdMapping {
 };
 
 // ---------------------------------------------------------------- rootfs and mounts
+// Where a container's root file system comes from, with the kinds LXC's
+// storage backends have (src/storage/ holds the backends; `dir` is one).
+struct RootfsSource {
+    enum class Kind { None, Dir, Overlay, Loop, Btrfs, Zfs, Lvm, Rbd, Nbd };
+    Kind kind = Kind::None;  // None: an application container on the host's file system
+    // dir, btrfs: the directory; overlay: the lower directory; loop, nbd: the
+    // image file; zfs: the dataset; lvm: the device; rbd: pool/image.
+    std::string path;
+    // What else the kind needs: overlay's upper directory; nbd's partition.
+    std::vector<std::string> options;
+    bool operator==(const RootfsSource&) const = default;
+};
+
 struct RootfsConfig {
-    std::string path;     // empty: an application container on the host's file system
+    RootfsSource source;
+    // The host directory the container's root is made from, as the storage
+    // backend provides it (a dir source: its path). Empty without a rootfs,
+    // and for a kind that has no backend yet.
+    std::string path;
     std::string mount;    // where the rootfs is staged on the host (lxc.rootfs.mount)
     std::string options;  // extra mount options for the rootfs bind (e.g. "ro")
     bool readonly = false;
@@ -189,6 +208,34 @@ struct CgroupConfig {
 };
 
 // ---------------------------------------------------------------- network
+// An IPv4 or IPv6 address: its family and its bytes in network order.
+struct IpAddress {
+    int family = 0;                   // AF_INET or AF_INET6; 0: none
+    std::array<uint8_t, 16> bytes{};  // IPv4 uses the first 4
+    // inet_pton's forms ("10.0.3.5", "2001:db8::5"); `family` 0 takes either.
+    static std::optional<IpAddress> parse(std::string_view text, int family = 0);
+    static IpAddress any(int family);             // 0.0.0.0 or ::
+    [[nodiscard]] std::string to_string() const;  // inet_ntop's form; "" for none
+    [[nodiscard]] size_t size() const {
+        return family == AF_INET6 ? 16 : family == AF_INET ? 4 : 0;
+    }
+    [[nodiscard]] bool empty() const { return family == 0; }
+    [[nodiscard]] bool v6() const { return family == AF_INET6; }
+    // Whether it lies in NETWORK/PREFIX (false across families).
+    [[nodiscard]] bool in_subnet(const IpAddress& network, unsigned prefix) const;
+    bool operator==(const IpAddress&) const = default;
+};
+
+// ADDRESS/PREFIX: a subnet or a route's destination.
+struct IpPrefix {
+    IpAddress address;
+    uint8_t prefix = 0;
+    // "10.0.0.0/24", "2001:db8::/64" (the prefix is required).
+    static std::optional<IpPrefix> parse(std::string_view text, int family = 0);
+    [[nodiscard]] std::string to_string() const;
+    bool operator==(const IpPrefix&) const = default;
+};
+
 struct NetInterface {
     std::string type;    // empty, none, veth, macvlan, ipvlan, vlan, phys
     std::string name;    // name inside the container
@@ -197,16 +244,27 @@ struct NetInterface {
     std::optional<uint32_t> mtu;
     bool up = false;  // flags = up
     struct Address {
-        std::string address;
+        IpAddress address;
         uint8_t prefix = 0;
-        std::string broadcast;
+        IpAddress broadcast;  // IPv4 only; none: the subnet's last address
+        bool operator==(const Address&) const = default;
     };
     std::vector<Address> ipv4, ipv6;
-    std::string ipv4_gateway;  // "", "auto", "dev" or an address
-    std::string ipv6_gateway;
-    std::string veth_pair;  // host-side name
-    std::string veth_mode;  // bridge | router
-    std::vector<std::string> veth_ipv4_routes, veth_ipv6_routes;
+    struct Gateway {
+        enum class Kind {
+            None,
+            Auto,     // the address of `link` on the host
+            Dev,      // a device route: everything out of the interface
+            Address,  // `address`
+        };
+        Kind kind = Kind::None;
+        IpAddress address;
+        bool operator==(const Gateway&) const = default;
+    };
+    Gateway ipv4_gateway, ipv6_gateway;
+    std::string veth_pair;                                     // host-side name
+    std::string veth_mode;                                     // bridge | router
+    std::vector<IpPrefix> veth_ipv4_routes, veth_ipv6_routes;  // host routes to the container
     std::optional<uint16_t> veth_vlan_id;
     std::vector<uint16_t> veth_vlan_tagged_ids;
     std::string macvlan_mode;      // private|vepa|bridge|passthru

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/octal_escape.hpp"
 #include "base/unique_fd.hpp"
 
 namespace kiste::cgroup {
@@ -20,23 +21,6 @@ std::vector<std::string> split(std::string_view s, char sep) {
         if (end == std::string_view::npos) end = s.size();
         out.emplace_back(s.substr(start, end - start));
         start = end + 1;
-    }
-    return out;
-}
-
-// mountinfo escapes blanks and backslashes as \ooo.
-std::string unescape(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size() &&
-            std::all_of(s.begin() + static_cast<long>(i) + 1, s.begin() + static_cast<long>(i) + 4,
-                        [](char c) { return c >= '0' && c <= '7'; })) {
-            out +=
-                static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-            i += 3;
-        } else {
-            out += s[i];
-        }
     }
     return out;
 }
@@ -72,8 +56,8 @@ std::vector<CgroupMount> parse_mountinfo(std::string_view text) {
         if (fstype != "cgroup" && fstype != "cgroup2") continue;
         CgroupMount m;
         m.v2 = fstype == "cgroup2";
-        m.root = unescape(fields[3]);
-        m.mountpoint = unescape(fields[4]);
+        m.root = unescape_octal(fields[3]);
+        m.mountpoint = unescape_octal(fields[4]);
         m.super_opts = split(*(dash + 3), ',');
         out.push_back(std::move(m));
     }

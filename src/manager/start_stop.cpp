@@ -24,6 +24,7 @@
 #include "manager/protocol.hpp"
 #include "runtime/launcher.hpp"
 #include "state/run_lock.hpp"
+#include "storage/storage.hpp"
 
 namespace kiste::manager {
 
@@ -53,9 +54,10 @@ Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
         "a system container without a root of its own would boot the host's init on the "
         "host's files";
     if (spec.rootfs.path.empty()) {
-        if (!cfg.spec.rootfs.path.empty())
-            return fail("refusing to start {}: lxc.rootfs.path = {} ({}) names no directory: {}",
-                        name, cfg.spec.rootfs.path, file, kWhy);
+        if (auto dir = storage::root_directory(spec.rootfs.source);
+            !dir && spec.rootfs.source.kind != RootfsSource::Kind::None)
+            return fail("refusing to start {}: lxc.rootfs.path = {} ({}): {}", name,
+                        cfg.rootfs_path, file, dir.error().root());
         return fail(
             "refusing to start {}: its config {} sets no lxc.rootfs.path, and {} (give it one: "
             "lxc.rootfs.path = DIR, or make a new container with kiste create NAME -t busybox; "
@@ -67,7 +69,7 @@ Status require_own_root(const ContainerSpec& spec, const lxc::LxcConfig& cfg,
     if (::stat(spec.rootfs.path.c_str(), &root) == 0 && ::stat("/", &host) == 0 &&
         root.st_dev == host.st_dev && root.st_ino == host.st_ino)
         return fail("refusing to start {}: lxc.rootfs.path = {} ({}) is the host's own root: {}",
-                    name, cfg.spec.rootfs.path, file, kWhy);
+                    name, cfg.rootfs_path, file, kWhy);
     // `kiste create -t none` makes an empty root: say so, rather than that
     // /sbin/init could not be executed.
     if (DIR* d = ::opendir(spec.rootfs.path.c_str())) {

@@ -62,15 +62,6 @@ Result<std::optional<std::vector<std::string>>> bridge_ports(Netlink& nl,
     return ports;
 }
 
-// ADDR/PREFIX, already checked by plan_host_network.
-Address address_of(const std::string& text) {
-    auto slash = text.find('/');
-    Address a;
-    a.address = text.substr(0, slash);
-    a.prefix = parse_number<uint8_t>(std::string_view(text).substr(slash + 1)).value_or(0);
-    return a;
-}
-
 Status enable_ipv4_forwarding(Logger& log) {
     const char* path = "/proc/sys/net/ipv4/ip_forward";
     UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
@@ -102,12 +93,12 @@ Status teardown(const std::string& dir, const HostNetwork& n, Netlink& nl, Logge
 }
 
 // Refuses a subnet that an interface of the host has already.
-Status check_subnet_free(Netlink& nl, const std::string& cidr) {
+Status check_subnet_free(Netlink& nl, const Address& subnet) {
     for (const auto& l : KISTE_TRY(nl.links())) {
         for (const auto& a : KISTE_TRY(nl.addresses(l.name))) {
-            if (a.address.find(':') == std::string::npos &&
-                ipv4_subnets_overlap(cidr, a.address, a.prefix))
-                return fail("{} overlaps {}/{} of interface {}", cidr, a.address, a.prefix, l.name);
+            if (subnets_overlap(subnet, a))
+                return fail("{}/{} overlaps {}/{} of interface {}", subnet.address.to_string(),
+                            subnet.prefix, a.address.to_string(), a.prefix, l.name);
         }
     }
     return {};
@@ -140,15 +131,14 @@ Result<HostNetwork> create_host_network(const std::string& run_root, const HostN
             log.warn("cleaning up network {}: {}", o.name, st.error().message());
     });
     nl = KISTE_TRY(open_netlink());
-    KISTE_TRY_CTX(check_subnet_free(*nl, o.ipv4), "network {}", o.name);
+    KISTE_TRY_CTX(check_subnet_free(*nl, *n.bridge_ipv4), "network {}", o.name);
 
     KISTE_TRY_CTX(create_bridge(o.name), "creating network {}", o.name);
     bridge_made = true;
     log.info("network {}: bridge created", o.name);
-    KISTE_TRY_CTX(nl->add_address(o.name, address_of(o.ipv4)), "adding {} to {}", o.ipv4, o.name);
-    if (!o.ipv6.empty())
-        KISTE_TRY_CTX(nl->add_address(o.name, address_of(o.ipv6)), "adding {} to {}", o.ipv6,
-                      o.name);
+    KISTE_TRY_CTX(nl->add_address(o.name, *n.bridge_ipv4), "adding {} to {}", o.ipv4, o.name);
+    if (n.bridge_ipv6)
+        KISTE_TRY_CTX(nl->add_address(o.name, *n.bridge_ipv6), "adding {} to {}", o.ipv6, o.name);
     // Written now, so that a failure below (or a crash) leaves a record that
     // `kiste network rm` can act on.
     KISTE_TRY(write_record(dir, n));

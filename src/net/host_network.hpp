@@ -22,6 +22,7 @@
 
 #include "base/log.hpp"
 #include "kiste/error.hpp"
+#include "kiste/spec.hpp"
 
 namespace kiste::net {
 
@@ -35,6 +36,8 @@ struct HostNetworkOptions {
 
 struct HostNetwork {
     HostNetworkOptions options;
+    // The host's addresses on the bridge, parsed from the options.
+    std::optional<NetInterface::Address> bridge_ipv4, bridge_ipv6;
     std::string dhcp_first, dhcp_last;  // the parsed range
     pid_t dnsmasq_pid = 0;
     uint64_t dnsmasq_start_time = 0;  // guards against pid reuse
@@ -45,13 +48,13 @@ struct HostNetwork {
 std::string networks_dir(const std::string& run_root);
 
 // Checks the options: name, addresses, that the range lies in the subnet
-// and avoids the host's address. Fills dhcp_first/dhcp_last.
+// and avoids the host's address. Fills the bridge addresses and dhcp_first/dhcp_last.
 Result<HostNetwork> plan_host_network(const HostNetworkOptions& o);
 
-// Whether the IPv4 subnet of `cidr` (ADDR/PREFIX) and that of `address`/`prefix`
-// overlap (pure). A network whose subnet another interface of the host has
+// Whether the subnets of two addresses overlap (pure; false across
+// families). A network whose subnet another interface of the host has
 // already would make the host's routing ambiguous, so create refuses it.
-bool ipv4_subnets_overlap(const std::string& cidr, const std::string& address, uint8_t prefix);
+bool subnets_overlap(const NetInterface::Address& a, const NetInterface::Address& b);
 
 // dnsmasq's command line for a network whose record is in `dir` (pure).
 std::vector<std::string> dnsmasq_argv(const HostNetwork& n, const std::string& dir);

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include "base/json.hpp"
 #include "base/parse_number.hpp"
@@ -34,11 +36,21 @@ std::string v4_text(uint32_t host_order) {
     return buf;
 }
 
-Result<uint8_t> parse_prefix(const std::string& text, int max, const std::string& what) {
-    const auto p = parse_number<uint8_t>(text);
-    if (!p || text.size() > 3 || *p > max)
+Result<uint8_t> parse_prefix(const std::string& text, unsigned max, const std::string& what) {
+    unsigned p = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || p > max)
         return fail("{}: '{}' is not a prefix length (0..{})", what, text, max);
-    return *p;
+    return static_cast<uint8_t>(p);
+}
+
+NetInterface::Address address_of(uint32_t host_order, uint8_t prefix) {
+    NetInterface::Address a;
+    a.address = IpAddress::any(AF_INET);
+    const uint32_t net = htonl(host_order);
+    std::memcpy(a.address.bytes.data(), &net, 4);
+    a.prefix = prefix;
+    return a;
 }
 
 Result<V4Net> parse_v4_net(const std::string& text) {
@@ -57,16 +69,15 @@ Result<V4Net> parse_v4_net(const std::string& text) {
     return n;
 }
 
-Status check_v6(const std::string& text) {
+Result<NetInterface::Address> parse_v6(const std::string& text) {
     const std::string what = "--ipv6";
     auto slash = text.find('/');
     if (slash == std::string::npos) return fail("{}: '{}' needs a /PREFIX", what, text);
-    in6_addr a{};
-    if (::inet_pton(AF_INET6, text.substr(0, slash).c_str(), &a) != 1)
-        return fail("{}: '{}' is not an IPv6 address", what, text.substr(0, slash));
+    auto a = IpAddress::parse(text.substr(0, slash), AF_INET6);
+    if (!a) return fail("{}: '{}' is not an IPv6 address", what, text.substr(0, slash));
     auto p = KISTE_TRY(parse_prefix(text.substr(slash + 1), 128, what));
     if (p == 0) return fail("{}: /0 is not a network", what);
-    return {};
+    return NetInterface::Address{*a, p, {}};
 }
 
 Status check_name(const std::string& name) {
@@ -88,10 +99,12 @@ std::string networks_dir(const std::string& run_root) {
 
 Result<HostNetwork> plan_host_network(const HostNetworkOptions& o) {
     KISTE_TRY(check_name(o.name));
-    HostNetwork n{o, {}, {}, 0, 0, {}};
+    HostNetwork n;
+    n.options = o;
     if (o.ipv4.empty()) return fail("network {}: --ipv4 ADDR/PREFIX is required", o.name);
     V4Net net = KISTE_TRY_CTX(parse_v4_net(o.ipv4), "network {}", o.name);
-    if (!o.ipv6.empty()) KISTE_TRY_CTX(check_v6(o.ipv6), "network {}", o.name);
+    n.bridge_ipv4 = address_of(net.addr, net.prefix);
+    if (!o.ipv6.empty()) n.bridge_ipv6 = KISTE_TRY_CTX(parse_v6(o.ipv6), "network {}", o.name);
     if (!o.dhcp_range.empty()) {
         auto sep = o.dhcp_range.find_first_of("-,");
         if (sep == std::string::npos)
@@ -117,21 +130,16 @@ Result<HostNetwork> plan_host_network(const HostNetworkOptions& o) {
     return n;
 }
 
-bool ipv4_subnets_overlap(const std::string& cidr, const std::string& address, uint8_t prefix) {
-    auto a = parse_v4_net(cidr);
-    auto b = parse_v4(address, "address");
-    if (!a || !b || prefix > 32) return false;
+bool subnets_overlap(const NetInterface::Address& a, const NetInterface::Address& b) {
     // Two prefixes overlap when they agree on the shorter one's bits.
-    const uint8_t shorter = std::min(a->prefix, prefix);
-    const uint32_t mask = shorter == 0 ? 0 : ~0u << (32 - shorter);
-    return (a->addr & mask) == (*b & mask);
+    return a.address.in_subnet(b.address, std::min(a.prefix, b.prefix));
 }
 
 std::vector<std::string> dnsmasq_argv(const HostNetwork& n, const std::string& dir) {
     const auto& o = n.options;
-    const std::string gw = o.ipv4.substr(0, o.ipv4.find('/'));
     V4Net net{};
     if (auto p = parse_v4_net(o.ipv4)) net = *p;
+    const std::string gw = v4_text(net.addr);
     return {
         "dnsmasq",
         // No /etc/dnsmasq.conf: the host's own dnsmasq setup is not ours.
@@ -198,6 +206,8 @@ Result<HostNetwork> host_network_from_json(const std::string& text) {
     n.dnsmasq_pid = json_field(j, "dnsmasq_pid", pid_t{0});
     n.dnsmasq_start_time = json_field(j, "dnsmasq_start_time", uint64_t{0});
     KISTE_TRY(check_name(n.options.name));
+    if (auto v4 = parse_v4_net(n.options.ipv4)) n.bridge_ipv4 = address_of(v4->addr, v4->prefix);
+    if (auto v6 = parse_v6(n.options.ipv6)) n.bridge_ipv6 = *v6;
     return n;
 }
 

@@ -11,6 +11,7 @@
 //   teardown(s)     give back (phys) or remove what outside() made
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -59,7 +60,11 @@ const LinkOps& phys_ops();
 // Shared helpers.
 // Appends to a record list and saves the record, before the thing is made.
 Status record_link(HostSide& h, const std::string& name);
-Status record_entry(HostSide& h, std::vector<HostEntry>& list, HostEntry e);
+template <class Entry>
+Status record_entry(HostSide& h, std::vector<Entry>& list, Entry e) {
+    if (std::find(list.begin(), list.end(), e) == list.end()) list.push_back(std::move(e));
+    return h.persist();
+}
 // A unique interface name: PREFIX + random alphanumerics (IFNAMSIZ-safe).
 std::string random_ifname(const std::string& prefix);
 // Writes a sysctl under /proc/sys/net of this process's namespace.

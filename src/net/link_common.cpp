@@ -36,11 +36,6 @@ Status record_link(HostSide& h, const std::string& name) {
     return h.persist();
 }
 
-Status record_entry(HostSide& h, std::vector<HostEntry>& list, HostEntry e) {
-    if (std::find(list.begin(), list.end(), e) == list.end()) list.push_back(std::move(e));
-    return h.persist();
-}
-
 std::string random_ifname(const std::string& prefix) {
     static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     auto b = random_bytes();
@@ -107,7 +102,7 @@ Status add_l2proxy(LinkState& s, HostSide& h) {
             return fail("{}: l2proxy needs net.{} = 1 on the host", s.cfg.origin, dotted(rel));
     for (const auto* list : {&s.cfg.ipv4, &s.cfg.ipv6})
         for (const auto& a : *list) {
-            KISTE_TRY(record_entry(h, h.record.proxies, {a.address, s.cfg.link}));
+            KISTE_TRY(record_entry(h, h.record.proxies, HostProxy{a.address, s.cfg.link}));
             KISTE_TRY(h.nl.add_proxy(s.cfg.link, a.address));
         }
     return {};

@@ -31,15 +31,15 @@ struct LinkInfo {
     LinkStats stats;
 };
 
-// One address of an interface; the family follows from the text (':' = IPv6).
+// One address of an interface.
 using Address = NetInterface::Address;
 
 struct Route {
-    std::string dst;      // "default" or ADDRESS/PREFIX
-    std::string gateway;  // "" for a device route
+    IpPrefix dst;         // the family's any address with prefix 0: the default route
+    IpAddress gateway;    // none: a device route
     std::string dev;      // output interface ("" only with a gateway)
     bool onlink = false;  // the gateway is on the link even outside its subnets
-    [[nodiscard]] bool v6() const;
+    [[nodiscard]] int family() const { return dst.address.family; }
     bool operator==(const Route&) const = default;
 };
 
@@ -72,8 +72,8 @@ public:
     virtual Status bridge_vlan(const std::string& name, std::optional<uint16_t> pvid,
                                const std::vector<uint16_t>& tagged) = 0;
     // Neighbour proxy entries (`ip neigh add proxy ADDR dev DEV`).
-    virtual Status add_proxy(const std::string& dev, const std::string& address) = 0;
-    virtual Status del_proxy(const std::string& dev, const std::string& address) = 0;
+    virtual Status add_proxy(const std::string& dev, const IpAddress& address) = 0;
+    virtual Status del_proxy(const std::string& dev, const IpAddress& address) = 0;
     // nullopt when there is no such interface.
     virtual Result<std::optional<LinkInfo>> link(const std::string& name) = 0;
     virtual Result<std::optional<LinkInfo>> link_by_index(int index) = 0;

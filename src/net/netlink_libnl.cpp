@@ -15,6 +15,7 @@
 #include <netlink/route/route.h>
 #include <sched.h>
 
+#include <cstring>
 #include <thread>
 
 #include "net/netlink_libnl.hpp"
@@ -34,8 +35,28 @@ using AddrPtr = std::unique_ptr<nl_addr, Deleter<nl_addr, nl_addr_put>>;
 using RAddrPtr = std::unique_ptr<rtnl_addr, Deleter<rtnl_addr, rtnl_addr_put>>;
 using CachePtr = std::unique_ptr<nl_cache, Deleter<nl_cache, nl_cache_free>>;
 
-int family_of(const std::string& ip) {
-    return ip.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+// An nl_addr from the bytes (libnl's text parser is not needed in between).
+Result<AddrPtr> nl_address(const IpAddress& a, unsigned prefix) {
+    nl_addr* raw = nl_addr_build(a.family, a.bytes.data(), a.size());
+    if (raw == nullptr) return fail("allocating a netlink address");
+    nl_addr_set_prefixlen(raw, static_cast<int>(prefix));
+    return AddrPtr(raw);
+}
+Result<AddrPtr> nl_address(const IpAddress& a) {
+    return nl_address(a, static_cast<unsigned>(a.size() * 8));
+}
+
+// The address an nl_addr holds (none for another family).
+IpAddress ip_of(nl_addr* a) {
+    IpAddress out;
+    if (a == nullptr) return out;
+    const int fam = nl_addr_get_family(a);
+    const size_t len = nl_addr_get_len(a);
+    if ((fam == AF_INET && len == 4) || (fam == AF_INET6 && len == 16)) {
+        out.family = fam;
+        std::memcpy(out.bytes.data(), nl_addr_get_binary_addr(a), len);
+    }
+    return out;
 }
 
 Result<AddrPtr> parse_addr(const std::string& text, int family) {
@@ -229,17 +250,17 @@ Status LibnlNetlink::bridge_attach(const std::string& name, const std::string& b
 
 Status LibnlNetlink::add_address(const std::string& name, const Address& a) {
     int idx = KISTE_TRY(index_of(name));
-    const int fam = family_of(a.address);
-    AddrPtr local = KISTE_TRY(parse_addr(fmt::format("{}/{}", a.address, a.prefix), fam));
+    const int fam = a.address.family;
+    AddrPtr local = KISTE_TRY(nl_address(a.address, a.prefix));
     RAddrPtr ra(rtnl_addr_alloc());
     rtnl_addr_set_ifindex(ra.get(), idx);
     rtnl_addr_set_family(ra.get(), fam);
     rtnl_addr_set_local(ra.get(), local.get());
     rtnl_addr_set_prefixlen(ra.get(), a.prefix);
     if (fam == AF_INET) {
-        std::string bcast = a.broadcast.empty() ? ipv4_broadcast(a.address, a.prefix) : a.broadcast;
+        IpAddress bcast = a.broadcast.empty() ? ipv4_broadcast(a.address, a.prefix) : a.broadcast;
         if (!bcast.empty()) {
-            AddrPtr b = KISTE_TRY(parse_addr(bcast, AF_INET));
+            AddrPtr b = KISTE_TRY(nl_address(bcast));
             rtnl_addr_set_broadcast(ra.get(), b.get());
         }
     } else {
@@ -247,18 +268,20 @@ Status LibnlNetlink::add_address(const std::string& name, const Address& a) {
         rtnl_addr_set_flags(ra.get(), IFA_F_NODAD);
     }
     if (int err = rtnl_addr_add(sock_, ra.get(), 0); err < 0)
-        return nl_fail(err, fmt::format("adding address {}/{} to {}", a.address, a.prefix, name));
+        return nl_fail(
+            err, fmt::format("adding address {}/{} to {}", a.address.to_string(), a.prefix, name));
     return {};
 }
 
 Result<RoutePtr> LibnlNetlink::make_route(const Route& r) {
-    const int fam = r.v6() ? AF_INET6 : AF_INET;
+    const int fam = r.family();
+    if (fam != AF_INET && fam != AF_INET6) return fail("a route needs an IPv4 or IPv6 destination");
     RoutePtr route(rtnl_route_alloc(), rtnl_route_put);
     rtnl_route_set_family(route.get(), static_cast<uint8_t>(fam));
     rtnl_route_set_table(route.get(), RT_TABLE_MAIN);
     rtnl_route_set_protocol(route.get(), RTPROT_BOOT);
     rtnl_route_set_scope(route.get(), r.gateway.empty() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
-    AddrPtr dst = KISTE_TRY(parse_addr(r.dst, fam));
+    AddrPtr dst = KISTE_TRY(nl_address(r.dst.address, r.dst.prefix));
     rtnl_route_set_dst(route.get(), dst.get());
     rtnl_nexthop* nh = rtnl_route_nh_alloc();
     if (!r.dev.empty()) {
@@ -270,7 +293,7 @@ Result<RoutePtr> LibnlNetlink::make_route(const Route& r) {
         rtnl_route_nh_set_ifindex(nh, *idx);
     }
     if (!r.gateway.empty()) {
-        auto gw = parse_addr(r.gateway, fam);
+        auto gw = nl_address(r.gateway);
         if (!gw) {
             rtnl_route_nh_free(nh);
             return std::unexpected(std::move(gw.error()));
@@ -284,8 +307,8 @@ Result<RoutePtr> LibnlNetlink::make_route(const Route& r) {
 
 Status LibnlNetlink::add_route(const Route& r) {
     auto what = [&] {
-        return fmt::format("adding route {}{}{}", r.dst,
-                           r.gateway.empty() ? "" : " via " + r.gateway,
+        return fmt::format("adding route {}{}{}", r.dst.to_string(),
+                           r.gateway.empty() ? "" : " via " + r.gateway.to_string(),
                            r.dev.empty() ? "" : " dev " + r.dev);
     };
     RoutePtr route = KISTE_TRY_CTX(make_route(r), "{}", what());
@@ -295,15 +318,15 @@ Status LibnlNetlink::add_route(const Route& r) {
 }
 
 Status LibnlNetlink::del_route(const Route& r) {
-    RoutePtr route = KISTE_TRY_CTX(make_route(r), "removing route {}", r.dst);
+    RoutePtr route = KISTE_TRY_CTX(make_route(r), "removing route {}", r.dst.to_string());
     if (int err = rtnl_route_delete(sock_, route.get(), 0); err < 0)
-        return nl_fail(err, fmt::format("removing route {} dev {}", r.dst, r.dev));
+        return nl_fail(err, fmt::format("removing route {} dev {}", r.dst.to_string(), r.dev));
     return {};
 }
 
-Result<NeighPtr> LibnlNetlink::make_proxy(const std::string& dev, const std::string& address) {
+Result<NeighPtr> LibnlNetlink::make_proxy(const std::string& dev, const IpAddress& address) {
     int idx = KISTE_TRY(index_of(dev));
-    AddrPtr dst = KISTE_TRY(parse_addr(address, family_of(address)));
+    AddrPtr dst = KISTE_TRY(nl_address(address));
     NeighPtr n(rtnl_neigh_alloc(), rtnl_neigh_put);
     rtnl_neigh_set_ifindex(n.get(), idx);
     rtnl_neigh_set_dst(n.get(), dst.get());
@@ -312,17 +335,21 @@ Result<NeighPtr> LibnlNetlink::make_proxy(const std::string& dev, const std::str
     return n;
 }
 
-Status LibnlNetlink::add_proxy(const std::string& dev, const std::string& address) {
-    NeighPtr n = KISTE_TRY_CTX(make_proxy(dev, address), "proxy entry {} on {}", address, dev);
+Status LibnlNetlink::add_proxy(const std::string& dev, const IpAddress& address) {
+    NeighPtr n =
+        KISTE_TRY_CTX(make_proxy(dev, address), "proxy entry {} on {}", address.to_string(), dev);
     if (int err = rtnl_neigh_add(sock_, n.get(), NLM_F_CREATE | NLM_F_REPLACE); err < 0)
-        return nl_fail(err, fmt::format("adding neighbour proxy {} on {}", address, dev));
+        return nl_fail(err,
+                       fmt::format("adding neighbour proxy {} on {}", address.to_string(), dev));
     return {};
 }
 
-Status LibnlNetlink::del_proxy(const std::string& dev, const std::string& address) {
-    NeighPtr n = KISTE_TRY_CTX(make_proxy(dev, address), "proxy entry {} on {}", address, dev);
+Status LibnlNetlink::del_proxy(const std::string& dev, const IpAddress& address) {
+    NeighPtr n =
+        KISTE_TRY_CTX(make_proxy(dev, address), "proxy entry {} on {}", address.to_string(), dev);
     if (int err = rtnl_neigh_delete(sock_, n.get(), 0); err < 0)
-        return nl_fail(err, fmt::format("removing neighbour proxy {} on {}", address, dev));
+        return nl_fail(err,
+                       fmt::format("removing neighbour proxy {} on {}", address.to_string(), dev));
     return {};
 }
 
@@ -366,9 +393,10 @@ Result<std::vector<Address>> LibnlNetlink::addresses(const std::string& name) {
         auto* a = reinterpret_cast<rtnl_addr*>(o);
         if (rtnl_addr_get_ifindex(a) != idx) continue;
         Address ad;
-        ad.address = addr_text(rtnl_addr_get_local(a));
+        ad.address = ip_of(rtnl_addr_get_local(a));
+        if (ad.address.empty()) continue;
         ad.prefix = static_cast<uint8_t>(rtnl_addr_get_prefixlen(a));
-        ad.broadcast = addr_text(rtnl_addr_get_broadcast(a));
+        ad.broadcast = ip_of(rtnl_addr_get_broadcast(a));
         out.push_back(std::move(ad));
     }
     return out;
@@ -415,18 +443,11 @@ Result<std::unique_ptr<Netlink>> open_netlink_in(int netns_fd) {
     return std::unique_ptr<Netlink>(std::make_unique<LibnlNetlink>(*sock));
 }
 
-bool Route::v6() const {
-    return dst.find(':') != std::string::npos || gateway.find(':') != std::string::npos;
-}
-
-std::string ipv4_broadcast(const std::string& address, uint8_t prefix) {
-    in_addr a{};
-    if (::inet_pton(AF_INET, address.c_str(), &a) != 1 || prefix > 30) return {};
-    uint32_t host = prefix == 0 ? 0xffffffffU : (0xffffffffU >> prefix);
-    a.s_addr = htonl(ntohl(a.s_addr) | host);
-    char buf[INET_ADDRSTRLEN] = {};
-    ::inet_ntop(AF_INET, &a, buf, sizeof buf);
-    return buf;
+IpAddress ipv4_broadcast(const IpAddress& address, uint8_t prefix) {
+    if (address.family != AF_INET || prefix > 30) return {};
+    IpAddress b = address;
+    for (unsigned bit = prefix; bit < 32; ++bit) b.bytes[bit / 8] |= uint8_t(0x80U >> (bit % 8));
+    return b;
 }
 
 }  // namespace kiste::net

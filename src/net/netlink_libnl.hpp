@@ -17,8 +17,8 @@ std::unexpected<Error> nl_fail(int nlerr, std::string what);
 // A failed link creation; "kernel has no vlan support (module 8021q)" when
 // the kernel does not know the link type.
 std::unexpected<Error> create_fail(int nlerr, const std::string& kind, const std::string& name);
-// The IPv4 broadcast address of ADDRESS/PREFIX ("" for /31 and /32).
-std::string ipv4_broadcast(const std::string& address, uint8_t prefix);
+// The IPv4 broadcast address of ADDRESS/PREFIX (none for /31 and /32).
+IpAddress ipv4_broadcast(const IpAddress& address, uint8_t prefix);
 
 using RoutePtr = std::unique_ptr<rtnl_route, void (*)(rtnl_route*)>;
 using NeighPtr = std::unique_ptr<rtnl_neigh, void (*)(rtnl_neigh*)>;
@@ -48,8 +48,8 @@ public:
     Status bridge_attach(const std::string& name, const std::string& bridge) override;
     Status bridge_vlan(const std::string& name, std::optional<uint16_t> pvid,
                        const std::vector<uint16_t>& tagged) override;
-    Status add_proxy(const std::string& dev, const std::string& address) override;
-    Status del_proxy(const std::string& dev, const std::string& address) override;
+    Status add_proxy(const std::string& dev, const IpAddress& address) override;
+    Status del_proxy(const std::string& dev, const IpAddress& address) override;
     Result<std::optional<LinkInfo>> link(const std::string& name) override;
     Result<std::optional<LinkInfo>> link_by_index(int index) override;
     Result<std::vector<LinkInfo>> links() override;
@@ -62,7 +62,7 @@ private:
     Status change(const std::string& name, const std::function<void(rtnl_link*)>& edit,
                   const std::string& what);
     Result<RoutePtr> make_route(const Route& r);
-    Result<NeighPtr> make_proxy(const std::string& dev, const std::string& address);
+    Result<NeighPtr> make_proxy(const std::string& dev, const IpAddress& address);
     // Sends a prepared message (consumed) and waits for the kernel's answer.
     int send_sync(nl_msg* msg);
 

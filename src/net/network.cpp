@@ -143,7 +143,7 @@ void remove_entries(HostRecord& r, Netlink& host, Logger& log) {
     r.proxies.clear();
     for (const auto& rt : r.routes)
         if (host.link_exists(rt.dev))
-            if (auto st = host.del_route({rt.address, "", rt.dev, false});
+            if (auto st = host.del_route({rt.dst, {}, rt.dev, false});
                 !st && st.error().code() != ESRCH && st.error().code() != ENOENT)
                 log.debug("{}", st.error().message());
     r.routes.clear();

@@ -9,13 +9,22 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "kiste/spec.hpp"
+
 namespace kiste::net {
 
-// A host route (`DST dev DEV`) or a neighbour proxy entry (`ADDR dev DEV`).
-struct HostEntry {
-    std::string address;
+// A host route (`DST dev DEV`).
+struct HostRoute {
+    IpPrefix dst;
     std::string dev;
-    bool operator==(const HostEntry&) const = default;
+    bool operator==(const HostRoute&) const = default;
+};
+
+// A neighbour proxy entry (`ADDR dev DEV`).
+struct HostProxy {
+    IpAddress address;
+    std::string dev;
+    bool operator==(const HostProxy&) const = default;
 };
 
 // A host interface moved into the container (lxc.net.N.type = phys), with
@@ -32,8 +41,8 @@ struct PhysDevice {
 
 struct HostRecord {
     std::vector<std::string> links;  // host interfaces kiste created (veth host ends...)
-    std::vector<HostEntry> routes;
-    std::vector<HostEntry> proxies;
+    std::vector<HostRoute> routes;
+    std::vector<HostProxy> proxies;
     std::vector<PhysDevice> phys;
     std::vector<std::string> secure_tables;  // nftables tables of the secure network
     [[nodiscard]] bool empty() const {
@@ -43,6 +52,8 @@ struct HostRecord {
     bool operator==(const HostRecord&) const = default;
 };
 
+// Addresses are text in the JSON ("10.0.3.5/32"); an entry whose text does
+// not parse is dropped when read (there is nothing kiste could undo with it).
 nlohmann::json to_json(const HostRecord& r);
 HostRecord record_from_json(const nlohmann::json& j);
 

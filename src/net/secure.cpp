@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <set>
 
 #include "net/secure_nft.hpp"
@@ -31,21 +32,12 @@ std::string mac_text(const Mac& m) {
                        m[5]);
 }
 
-// "a.b.c.d/24" -> "a.b.c.d" (the prefix does not matter for a source check).
-std::string strip_prefix(const std::string& a) {
-    return a.substr(0, a.find('/'));
-}
-
-Result<std::string> canonical_ipv4(const std::string& text) {
-    std::string a = strip_prefix(text);
-    in_addr addr{};
-    if (::inet_pton(AF_INET, a.c_str(), &addr) != 1)
-        return fail("'{}' is not an IPv4 address", text);
-    char buf[INET_ADDRSTRLEN];
-    ::inet_ntop(AF_INET, &addr, buf, sizeof buf);
-    if (addr.s_addr == 0 || (ntohl(addr.s_addr) >> 28) >= 14)
-        return fail("{} cannot be a container's own address", buf);
-    return std::string(buf);
+Result<std::string> canonical_ipv4(const IpAddress& a) {
+    if (a.family != AF_INET) return fail("'{}' is not an IPv4 address", a.to_string());
+    if ((a.bytes[0] == 0 && a.bytes[1] == 0 && a.bytes[2] == 0 && a.bytes[3] == 0) ||
+        (a.bytes[0] >> 4) >= 14)
+        return fail("{} cannot be a container's own address", a.to_string());
+    return a.to_string();
 }
 
 struct V6 {
@@ -53,17 +45,14 @@ struct V6 {
     std::string hex;   // 0x + 32 digits, for the raw NA target match
 };
 
-Result<V6> canonical_ipv6(const std::string& text) {
-    std::string a = strip_prefix(text);
+Result<V6> canonical_ipv6(const IpAddress& a) {
+    if (a.family != AF_INET6) return fail("'{}' is not an IPv6 address", a.to_string());
     in6_addr addr{};
-    if (::inet_pton(AF_INET6, a.c_str(), &addr) != 1)
-        return fail("'{}' is not an IPv6 address", text);
+    std::memcpy(&addr, a.bytes.data(), sizeof addr);
     if (IN6_IS_ADDR_UNSPECIFIED(&addr) || IN6_IS_ADDR_MULTICAST(&addr))
-        return fail("{} cannot be a container's own address", text);
-    char buf[INET6_ADDRSTRLEN];
-    ::inet_ntop(AF_INET6, &addr, buf, sizeof buf);
-    V6 v{buf, "0x"};
-    for (uint8_t b : addr.s6_addr) v.hex += fmt::format("{:02x}", b);
+        return fail("{} cannot be a container's own address", a.to_string());
+    V6 v{a.to_string(), "0x"};
+    for (uint8_t b : a.bytes) v.hex += fmt::format("{:02x}", b);
     return v;
 }
 
@@ -91,19 +80,22 @@ std::string join(const std::set<std::string>& items) {
 
 }  // namespace
 
-Result<std::string> eui64_link_local(const std::string& mac) {
-    Mac m = KISTE_TRY(parse_mac(mac));
+namespace {
+IpAddress eui64_address(const Mac& m) {
     // Modified EUI-64 (RFC 4291 appendix A): flip the universal/local bit and
     // put ff:fe in the middle.
-    in6_addr a{};
-    a.s6_addr[0] = 0xfe;
-    a.s6_addr[1] = 0x80;
+    IpAddress a = IpAddress::any(AF_INET6);
+    a.bytes[0] = 0xfe;
+    a.bytes[1] = 0x80;
     const uint8_t iid[8] = {
         static_cast<uint8_t>(m[0] ^ 0x02), m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]};
-    for (int i = 0; i < 8; ++i) a.s6_addr[8 + i] = iid[i];
-    char buf[INET6_ADDRSTRLEN];
-    ::inet_ntop(AF_INET6, &a, buf, sizeof buf);
-    return std::string(buf);
+    for (int i = 0; i < 8; ++i) a.bytes[8 + i] = iid[i];
+    return a;
+}
+}  // namespace
+
+Result<std::string> eui64_link_local(const std::string& mac) {
+    return eui64_address(KISTE_TRY(parse_mac(mac))).to_string();
 }
 
 std::string secure_table_name(const std::string& run_root, const std::string& container,
@@ -122,9 +114,9 @@ Result<std::string> secure_ruleset(const SecureRules& r) {
     const std::string m = mac_text(mac);
     std::set<std::string> v4, v6, targets;
     for (const auto& a : r.ipv4) v4.insert(KISTE_TRY_CTX(canonical_ipv4(a), "secure network"));
-    const std::string ll = KISTE_TRY(eui64_link_local(m));
-    v6.insert(ll);
-    targets.insert(KISTE_TRY(canonical_ipv6(ll)).hex);
+    const V6 ll = KISTE_TRY(canonical_ipv6(eui64_address(mac)));
+    v6.insert(ll.text);
+    targets.insert(ll.hex);
     for (const auto& a : r.ipv6) {
         V6 v = KISTE_TRY_CTX(canonical_ipv6(a), "secure network");
         v6.insert(v.text);

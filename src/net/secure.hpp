@@ -24,15 +24,15 @@
 
 #include "base/log.hpp"
 #include "kiste/error.hpp"
+#include "kiste/spec.hpp"
 
 namespace kiste::net {
 
 struct SecureRules {
-    std::string table;        // nftables table name (secure_table_name)
-    std::string host_ifname;  // the host end of the container's veth
-    std::string mac;          // the container's MAC (xx:xx:xx:xx:xx:xx)
-    // Assigned addresses; a "/prefix" suffix is accepted and ignored.
-    std::vector<std::string> ipv4, ipv6;
+    std::string table;                  // nftables table name (secure_table_name)
+    std::string host_ifname;            // the host end of the container's veth
+    std::string mac;                    // the container's MAC (xx:xx:xx:xx:xx:xx)
+    std::vector<IpAddress> ipv4, ipv6;  // the assigned addresses
 };
 
 // The table of a container's interface N: deterministic, so a crashed
@@ -43,7 +43,8 @@ std::string secure_table_name(const std::string& run_root, const std::string& co
                               unsigned iface_index);
 
 // The nftables script that atomically (re)creates the table (pure; the unit
-// tests check it). Fails on a malformed MAC, address, name or interface.
+// tests check it). Fails on a malformed MAC, name or interface, and on an
+// address no container can have as its own (unspecified, multicast, ...).
 Result<std::string> secure_ruleset(const SecureRules& rules);
 
 // The script that deletes a table, and succeeds when it does not exist.

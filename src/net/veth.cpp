@@ -59,9 +59,9 @@ Result<std::string> veth_outside(LinkState& s, HostSide& h) {
     return peer;
 }
 
-Status route_to(HostSide& h, const std::string& dst, const std::string& dev) {
-    KISTE_TRY(record_entry(h, h.record.routes, {dst, dev}));
-    return h.nl.add_route({dst, "", dev, false});
+Status route_to(HostSide& h, const IpPrefix& dst, const std::string& dev) {
+    KISTE_TRY(record_entry(h, h.record.routes, HostRoute{dst, dev}));
+    return h.nl.add_route({dst, {}, dev, false});
 }
 
 Status veth_host_after(LinkState& s, HostSide& h) {
@@ -69,16 +69,18 @@ Status veth_host_after(LinkState& s, HostSide& h) {
     if (router(s)) {
         // Host routes to the container's addresses via the host end, and
         // proxy entries there for its gateways (LXC's router mode).
-        for (const auto& a : c.ipv4) KISTE_TRY(route_to(h, a.address + "/32", s.host_dev));
-        for (const auto& a : c.ipv6) KISTE_TRY(route_to(h, a.address + "/128", s.host_dev));
+        for (const auto* list : {&c.ipv4, &c.ipv6})
+            for (const auto& a : *list)
+                KISTE_TRY(route_to(h, {a.address, static_cast<uint8_t>(a.address.size() * 8)},
+                                   s.host_dev));
         for (const auto* gw : {&c.ipv4_gateway, &c.ipv6_gateway}) {
-            if (gw->empty() || *gw == "dev" || *gw == "auto") continue;
-            KISTE_TRY(record_entry(h, h.record.proxies, {*gw, s.host_dev}));
-            KISTE_TRY(h.nl.add_proxy(s.host_dev, *gw));
+            if (gw->kind != NetInterface::Gateway::Kind::Address) continue;
+            KISTE_TRY(record_entry(h, h.record.proxies, HostProxy{gw->address, s.host_dev}));
+            KISTE_TRY(h.nl.add_proxy(s.host_dev, gw->address));
         }
     }
-    for (const auto& r : c.veth_ipv4_routes) KISTE_TRY(route_to(h, r, s.host_dev));
-    for (const auto& r : c.veth_ipv6_routes) KISTE_TRY(route_to(h, r, s.host_dev));
+    for (const auto* routes : {&c.veth_ipv4_routes, &c.veth_ipv6_routes})
+        for (const auto& r : *routes) KISTE_TRY(route_to(h, r, s.host_dev));
     if (c.secure) {
         if (!router(s))
             return fail("{}: kiste.net.{}.secure needs veth.mode = router", c.origin, s.index);

@@ -1,7 +1,10 @@
 #include "rootfs/options.hpp"
 
+#include "storage/storage.hpp"
+
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -16,8 +19,9 @@ struct FlagName {
     unsigned long clear;  // bits the option clears
 };
 
-// The options mount(8) turns into MS_* flags; everything else is fs data.
-constexpr std::array<FlagName, 24> kFlagOptions = {{
+// The options mount(8) turns into MS_* flags (LXC's mount_opt table); every
+// other option is filesystem data.
+constexpr std::array<FlagName, 29> kFlagOptions = {{
     {"defaults", 0, 0},
     {"ro", MS_RDONLY, 0},
     {"rw", 0, MS_RDONLY},
@@ -40,10 +44,16 @@ constexpr std::array<FlagName, 24> kFlagOptions = {{
     {"relatime", MS_RELATIME, 0},
     {"norelatime", 0, MS_RELATIME},
     {"strictatime", MS_STRICTATIME, 0},
+    {"nostrictatime", 0, MS_STRICTATIME},
+    {"lazytime", MS_LAZYTIME, 0},
+    {"silent", MS_SILENT, 0},
+    {"iversion", MS_I_VERSION, 0},
+    {"noiversion", 0, MS_I_VERSION},
     {"bind", MS_BIND, 0},
     {"rbind", MS_BIND | MS_REC, 0},
 }};
 
+// LXC's propagation_opt table.
 constexpr std::array<std::pair<std::string_view, unsigned long>, 8> kPropagation = {{
     {"private", MS_PRIVATE},
     {"rprivate", MS_PRIVATE | MS_REC},
@@ -54,6 +64,11 @@ constexpr std::array<std::pair<std::string_view, unsigned long>, 8> kPropagation
     {"unbindable", MS_UNBINDABLE},
     {"runbindable", MS_UNBINDABLE | MS_REC},
 }};
+
+// fstab(5)/mount(8) options that only matter to mount(8) itself: never
+// passed to the kernel, which would refuse them as filesystem data.
+constexpr std::array<std::string_view, 9> kUserspaceOnly = {
+    "auto", "noauto", "user", "nouser", "users", "_netdev", "nofail", "owner", "group"};
 
 constexpr std::array<std::pair<unsigned long, std::string_view>, 20> kFlagNames = {{
     {MS_RDONLY, "MS_RDONLY"},
@@ -98,30 +113,29 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-Result<std::string> parse_rootfs_path(std::string_view value) {
-    std::string_view v = trim(value);
-    if (v.starts_with("dir:")) v.remove_prefix(4);
-    if (!v.starts_with('/')) {
-        const size_t colon = v.find(':');
-        if (colon != std::string_view::npos && v.find('/') > colon)
-            return fail(
-                "rootfs.path {}: the '{}' backing store is not supported here (only dir: "
-                "and a plain directory)",
-                value, v.substr(0, colon));
-        return fail("rootfs.path {}: not an absolute path", value);
+Result<std::string> rootfs_directory(const RootfsConfig& rootfs) {
+    if (rootfs.path.empty()) {
+        if (rootfs.source.kind == RootfsSource::Kind::None) return std::string();
+        return storage::root_directory(rootfs.source);
     }
-    std::string path(v);
+    if (rootfs.path.front() != '/') return fail("rootfs {}: not an absolute path", rootfs.path);
+    std::string path = rootfs.path;
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     return path;
 }
 
 Result<MountOptions> parse_mount_options(std::string_view options) {
     MountOptions out;
+    std::string_view propagation_name;
     for (std::string_view raw : split(options, ',')) {
         std::string_view opt = trim(raw);
         if (opt.empty()) continue;
         if (opt == "optional") {
             out.optional = true;
+            continue;
+        }
+        if (opt == "relative") {
+            out.relative = true;
             continue;
         }
         if (opt.starts_with("create=")) {
@@ -131,24 +145,29 @@ Result<MountOptions> parse_mount_options(std::string_view options) {
             } else if (kind == "file") {
                 out.create = MountEntry::Create::File;
             } else {
-                return fail("mount option {}: create= takes dir or file", opt);
+                return fail("unknown option '{}' (expected create=dir or create=file)", opt);
             }
             continue;
         }
-        bool known = false;
-        for (const auto& f : kFlagOptions) {
-            if (f.name != opt) continue;
-            out.flags = (out.flags | f.set) & ~f.clear;
-            known = true;
-            break;
+        auto flag = std::find_if(kFlagOptions.begin(), kFlagOptions.end(),
+                                 [&](const FlagName& f) { return f.name == opt; });
+        if (flag != kFlagOptions.end()) {
+            out.flags = (out.flags | flag->set) & ~flag->clear;
+            continue;
         }
-        for (const auto& [name, bits] : kPropagation) {
-            if (name != opt) continue;
-            out.propagation = bits;
-            known = true;
-            break;
+        auto prop = std::find_if(kPropagation.begin(), kPropagation.end(),
+                                 [&](const auto& p) { return p.first == opt; });
+        if (prop != kPropagation.end()) {
+            // The kernel takes one propagation type per mount call.
+            if (out.propagation != 0 && out.propagation != prop->second)
+                return fail("mount options {} and {} ask for two propagation types",
+                            propagation_name, opt);
+            out.propagation = prop->second;
+            propagation_name = opt;
+            continue;
         }
-        if (known) continue;
+        if (std::find(kUserspaceOnly.begin(), kUserspaceOnly.end(), opt) != kUserspaceOnly.end())
+            continue;
         if (!out.data.empty()) out.data += ',';
         out.data += opt;
     }

@@ -80,11 +80,9 @@ Result<MountOp> entry_op(const MountEntry& e, const std::string& rootfs) {
 
 Result<std::vector<MountOp>> plan(const ContainerSpec& spec, const Options& opt) {
     std::vector<MountOp> ops;
-    const bool has_rootfs = !spec.rootfs.path.empty();
     const unsigned long prop = spec.rootfs.propagation & kPropagationBits;
-
-    std::string rootfs;
-    if (has_rootfs) rootfs = KISTE_TRY(parse_rootfs_path(spec.rootfs.path));
+    const std::string rootfs = KISTE_TRY(rootfs_directory(spec.rootfs));
+    const bool has_rootfs = !rootfs.empty();
 
     // Nothing done below may propagate to the host: the copy of a shared
     // host mount is still the host's peer until made private or slave.

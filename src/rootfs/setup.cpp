@@ -93,7 +93,7 @@ bool rootfs_needs_parent(const ContainerSpec& spec) {
 Result<RootfsForChild> open_rootfs_for_child(const ContainerSpec& spec, pid_t child) {
     RootfsForChild out;
     if (!rootfs_needs_parent(spec)) return out;
-    const std::string rootfs = KISTE_TRY(parse_rootfs_path(spec.rootfs.path));
+    const std::string rootfs = KISTE_TRY(rootfs_directory(spec.rootfs));
     const std::string proc_root = fmt::format("/proc/{}/root", child);
     UniqueFd root(::open(proc_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root) return fail_errno("opening {} (the container's mount namespace)", proc_root);

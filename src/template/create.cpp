@@ -67,6 +67,10 @@ std::string dirname_of(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+RootfsSource dir_source(std::string path) {
+    return RootfsSource{RootfsSource::Kind::Dir, std::move(path), {}};
+}
+
 // `-t dir -- --dir DIR`: the existing rootfs, canonical.
 Result<std::string> parse_dir_args(const std::vector<std::string>& args) {
     std::string dir;
@@ -179,7 +183,7 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
                                                                             : opt.config_file);
         for (const auto& [key, origin] : base.origins) plan.base_keys.insert(key);
         mapped = mapped_root(base.spec);
-        base_has_rootfs = !base.spec.rootfs.path.empty();
+        base_has_rootfs = base.spec.rootfs.source.kind != RootfsSource::Kind::None;
     }
     if (mapped && t.kind == TemplateKind::Debian)
         return fail(
@@ -188,11 +192,11 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
     switch (t.kind) {
         case TemplateKind::External:
         case TemplateKind::Debian:
-            plan.rootfs = "dir:" + paths.rootfs();
+            plan.rootfs = dir_source(paths.rootfs());
             plan.managed = ConfigPlan::Managed::Reset;
             break;
         case TemplateKind::Dir:
-            plan.rootfs = "dir:" + dir_rootfs;
+            plan.rootfs = dir_source(dir_rootfs);
             plan.managed = ConfigPlan::Managed::ForceZero;
             break;
         case TemplateKind::None:
@@ -202,7 +206,7 @@ Status create(const state::ContainerPaths& given, const CreateOptions& opt, Logg
             if (base_has_rootfs) {
                 plan.managed = ConfigPlan::Managed::ZeroUnlessSet;
             } else {
-                plan.rootfs = "dir:" + paths.rootfs();
+                plan.rootfs = dir_source(paths.rootfs());
                 plan.managed = ConfigPlan::Managed::Reset;
             }
             break;

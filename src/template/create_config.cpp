@@ -5,6 +5,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "storage/storage.hpp"
+
 namespace kiste::tmpl {
 
 namespace {
@@ -104,7 +106,7 @@ std::string compose_config(const ConfigPlan& plan) {
     }
 
     std::string added;
-    if (plan.rootfs) added += "lxc.rootfs.path = " + *plan.rootfs + "\n";
+    if (plan.rootfs) added += "lxc.rootfs.path = " + storage::format_source(*plan.rootfs) + "\n";
     const bool has_rootfs = plan.rootfs || plan.base_keys.contains("lxc.rootfs.path");
     if (force_zero || (plan.managed == ConfigPlan::Managed::ZeroUnlessSet && has_rootfs &&
                        !plan.base_keys.contains("lxc.rootfs.managed")))

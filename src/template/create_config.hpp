@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "kiste/spec.hpp"
+
 namespace kiste::tmpl {
 
 struct ConfigPlan {
@@ -29,7 +31,7 @@ struct ConfigPlan {
     std::string base_dir;                    // its directory, for relative paths
     std::set<std::string> base_keys;         // keys -f sets (today's names, includes too)
     std::string name;
-    std::optional<std::string> rootfs;  // lxc.rootfs.path to set, replacing -f's
+    std::optional<RootfsSource> rootfs;  // lxc.rootfs.path to set, replacing -f's
     enum class Managed {
         Keep,           // leave lxc.rootfs.managed alone
         ZeroUnlessSet,  // -t none with -f's rootfs: kiste did not make it

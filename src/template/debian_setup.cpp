@@ -36,8 +36,8 @@ bool in_container_netns(const std::string& type) {
            type == "phys";
 }
 
-bool literal_gateway(const std::string& gw) {
-    return !gw.empty() && gw != "auto" && gw != "dev";
+bool literal_gateway(const NetInterface::Gateway& gw) {
+    return gw.kind == NetInterface::Gateway::Kind::Address;
 }
 
 std::string random_machine_id() {
@@ -76,10 +76,11 @@ std::vector<std::pair<std::string, std::string>> networkd_files(const lxc::LxcCo
         if (nic.mtu) text += fmt::format("\n[Link]\nMTUBytes={}\n", *nic.mtu);
         text += "\n[Network]\n";
         text += nic.ipv4.empty() ? "DHCP=ipv4\n" : "DHCP=no\n";
-        for (const auto& a : nic.ipv4) text += fmt::format("Address={}/{}\n", a.address, a.prefix);
-        for (const auto& a : nic.ipv6) text += fmt::format("Address={}/{}\n", a.address, a.prefix);
-        if (literal_gateway(nic.ipv4_gateway)) text += "Gateway=" + nic.ipv4_gateway + "\n";
-        if (literal_gateway(nic.ipv6_gateway)) text += "Gateway=" + nic.ipv6_gateway + "\n";
+        for (const auto* list : {&nic.ipv4, &nic.ipv6})
+            for (const auto& a : *list)
+                text += fmt::format("Address={}/{}\n", a.address.to_string(), a.prefix);
+        for (const auto* gw : {&nic.ipv4_gateway, &nic.ipv6_gateway})
+            if (literal_gateway(*gw)) text += "Gateway=" + gw->address.to_string() + "\n";
         // Do not drop what kiste configured before networkd started.
         text += "KeepConfiguration=static\n";
         out.emplace_back(fmt::format("10-kiste-{}.network", name), std::move(text));

@@ -22,6 +22,7 @@
 #include "config/lxc/config.hpp"
 #include "manager/manager.hpp"
 #include "state/run_lock.hpp"
+#include "storage/storage.hpp"
 #include "template/create.hpp"
 #include "template/remove_tree.hpp"
 
@@ -75,14 +76,14 @@ Result<std::string> external_rootfs(const state::ContainerPaths& paths, Logger& 
         log.warn("{}: {}; removing only {}", paths.config(), cfg.error().message(), paths.dir());
         return std::string();
     }
-    std::string path = cfg->spec.rootfs.path;
-    if (path.empty()) return std::string();
-    if (path.starts_with("dir:")) path = path.substr(4);
-    if (path.front() != '/') {
-        log.warn("the rootfs {} (a backing store kiste destroy does not handle yet) is left alone",
-                 cfg->spec.rootfs.path);
+    const RootfsSource& source = cfg->spec.rootfs.source;
+    if (source.kind == RootfsSource::Kind::None) return std::string();
+    auto dir = storage::root_directory(source);
+    if (!dir) {
+        log.warn("the rootfs {} is left alone: {}", cfg->rootfs_path, dir.error().root());
         return std::string();
     }
+    const std::string& path = *dir;
     const std::string real_dir = canonical_parent(paths.dir());
     const std::string rootfs = canonical_parent(path);
     if (rootfs.empty() || !exists(rootfs)) return std::string();

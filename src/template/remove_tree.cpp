@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/octal_escape.hpp"
 #include "base/unique_fd.hpp"
 
 #ifndef STATX_ATTR_MOUNT_ROOT
@@ -20,21 +21,6 @@
 namespace kiste::tmpl {
 
 namespace {
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
-            out +=
-                static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-            i += 3;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 bool at_or_below(const std::string& p, const std::string& dir) {
     if (dir == "/") return true;
@@ -115,7 +101,7 @@ std::vector<std::string> mounts_below(std::string_view mountinfo, const std::str
         }
         if (pos == std::string_view::npos) continue;
         size_t stop = line.find(' ', pos);
-        std::string mp = unescape(
+        std::string mp = unescape_octal(
             line.substr(pos, stop == std::string_view::npos ? std::string_view::npos : stop - pos));
         if (at_or_below(mp, dir)) out.push_back(std::move(mp));
     }

@@ -88,7 +88,7 @@ TEST_F(Create, BusyboxAndDestroy) {
     ASSERT_EQ(r.code, 0) << r.err;
 
     auto cfg = config_of("bb");
-    EXPECT_EQ(cfg.spec.rootfs.path, "dir:" + dir("bb") + "/rootfs");
+    EXPECT_EQ(cfg.rootfs_path, "dir:" + dir("bb") + "/rootfs");
     EXPECT_TRUE(cfg.spec.rootfs.managed);
     EXPECT_EQ(cfg.spec.hostname, "bb");
     EXPECT_EQ(cfg.spec.dev.tty_max, 2u);
@@ -135,7 +135,7 @@ TEST_F(Create, ConfigFromFileIsKeptAndCompleted) {
     EXPECT_EQ(cfg.start_order, 7);  // the relative include still resolves
     EXPECT_TRUE(cfg.start_auto);
     // The template builds the rootfs in the container's directory (as lxc-create).
-    EXPECT_EQ(cfg.spec.rootfs.path, "dir:" + dir("withconf") + "/rootfs");
+    EXPECT_EQ(cfg.rootfs_path, "dir:" + dir("withconf") + "/rootfs");
     EXPECT_TRUE(fs::exists(dir("withconf") + "/rootfs/bin/busybox"));
     EXPECT_EQ(kiste({"destroy", "withconf"}).code, 0);
 
@@ -272,7 +272,7 @@ TEST_F(Create, NoneAndDir) {
     ASSERT_EQ(kiste({"create", "n1", "-t", "none"}).code, 0);
     EXPECT_TRUE(fs::exists(dir("n1") + "/config"));
     EXPECT_TRUE(fs::is_empty(dir("n1") + "/rootfs"));
-    EXPECT_EQ(config_of("n1").spec.rootfs.path, "dir:" + dir("n1") + "/rootfs");
+    EXPECT_EQ(config_of("n1").rootfs_path, "dir:" + dir("n1") + "/rootfs");
     EXPECT_TRUE(config_of("n1").spec.rootfs.managed);
 
     // none with -f naming a rootfs: kept, and destroy leaves it alone.
@@ -281,14 +281,14 @@ TEST_F(Create, NoneAndDir) {
     write_file(top_.path() + "/n2.conf", "lxc.rootfs.path = dir:" + tree + "\n");
     ASSERT_EQ(kiste({"create", "n2", "-t", "none", "-f", top_.path() + "/n2.conf"}).code, 0);
     auto cfg = config_of("n2");
-    EXPECT_EQ(cfg.spec.rootfs.path, "dir:" + tree);
+    EXPECT_EQ(cfg.rootfs_path, "dir:" + tree);
     EXPECT_FALSE(cfg.spec.rootfs.managed);
 
     // dir: an existing tree, never deleted by destroy.
     auto r = kiste({"create", "d1", "-t", "dir", "--", "--dir", tree});
     ASSERT_EQ(r.code, 0) << r.err;
     cfg = config_of("d1");
-    EXPECT_EQ(cfg.spec.rootfs.path, "dir:" + tree);
+    EXPECT_EQ(cfg.rootfs_path, "dir:" + tree);
     EXPECT_FALSE(cfg.spec.rootfs.managed);
     EXPECT_NE(kiste({"create", "d2", "-t", "dir"}).code, 0);  // no --dir
     EXPECT_NE(kiste({"create", "d3", "-t", "dir", "--", "--dir", top_.path() + "/missing"}).code,
@@ -315,7 +315,7 @@ TEST_F(Create, TemplateFromADirContainersConfigMakesADestroyableOne) {
     ASSERT_FALSE(config_of("dsrc").spec.rootfs.managed);
     r = kiste({"create", "fromdir", "-t", "busybox", "-f", dir("dsrc") + "/config"});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(config_of("fromdir").spec.rootfs.path, "dir:" + dir("fromdir") + "/rootfs");
+    EXPECT_EQ(config_of("fromdir").rootfs_path, "dir:" + dir("fromdir") + "/rootfs");
     EXPECT_TRUE(config_of("fromdir").spec.rootfs.managed);
     for (const char* n : {"fromdir", "dsrc"}) {
         r = kiste({"destroy", n});

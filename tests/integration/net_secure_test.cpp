@@ -72,8 +72,12 @@ protected:
 
     Result<std::string> apply() {
         Logger log;
-        return net::secure_apply(
-            {table_, host_, mac_, {"10.251." + x_ + ".2/24"}, {"fd00:251:" + x_ + "::2/64"}}, log);
+        return net::secure_apply({table_,
+                                  host_,
+                                  mac_,
+                                  {*IpAddress::parse("10.251." + x_ + ".2")},
+                                  {*IpAddress::parse("fd00:251:" + x_ + "::2")}},
+                                 log);
     }
 
     TempDir run_dir_;

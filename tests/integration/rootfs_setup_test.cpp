@@ -267,7 +267,7 @@ MountEntry entry(std::string source, std::string target, unsigned long flags, st
 
 ContainerSpec system_spec(const TempTree& t) {
     ContainerSpec s;
-    s.rootfs.path = "dir:" + t.rootfs;
+    s.rootfs.path = t.rootfs;
     s.auto_mounts.proc = AutoMounts::Proc::Mixed;
     s.auto_mounts.sys = AutoMounts::Sys::Mixed;
     s.namespaces[NsKind::Ipc].mode = NamespaceConfig::Mode::New;
@@ -540,7 +540,7 @@ TEST(RootfsIntegration, DanglingSymlinkTargetIsRefused) {
 TEST(RootfsIntegration, MissingRootfsNamesIt) {
     REQUIRE_ROOT();
     ContainerSpec s;
-    s.rootfs.path = "dir:/nonexistent-kiste-rootfs";
+    s.rootfs.path = "/nonexistent-kiste-rootfs";
     ChildOutcome r = run_isolated(CLONE_NEWNS, false, [&]() -> std::string {
         RealSys sys;
         Logger log(LogLevel::Fatal);

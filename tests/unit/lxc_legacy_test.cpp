@@ -124,7 +124,7 @@ TEST(LxcLegacy, EachNetworkTypeStartsANewInterface) {
     EXPECT_TRUE(veth.up);
     EXPECT_EQ(veth.link, "br0");
     ASSERT_EQ(veth.ipv4.size(), 2u);
-    EXPECT_EQ(veth.ipv4[0].address, "192.168.1.69");
+    EXPECT_EQ(veth.ipv4[0].address.to_string(), "192.168.1.69");
     EXPECT_EQ(veth.ipv4[0].prefix, 24);
     EXPECT_EQ(veth.ipv4[1].prefix, 8);  // no prefix: the class prefix, as LXC
     ASSERT_EQ(veth.ipv6.size(), 1u);
@@ -137,7 +137,7 @@ TEST(LxcLegacy, EachNetworkTypeStartsANewInterface) {
     EXPECT_EQ(mac.origin, "net.conf:7");
     const auto& vlan = c->net.at(2);
     EXPECT_EQ(vlan.vlan_id, 42);
-    EXPECT_EQ(vlan.ipv4_gateway, "auto");
+    EXPECT_EQ(vlan.ipv4_gateway.kind, NetInterface::Gateway::Kind::Auto);
     EXPECT_EQ(vlan.mtu, 1400u);
     EXPECT_EQ(vlan.script_up, "/bin/up");
     EXPECT_EQ(vlan.script_down, "/bin/down");
@@ -181,7 +181,7 @@ TEST(LxcLegacy, TheTalksExampleParses) {
     EXPECT_EQ(c->spec.dev.tty_max, 4u);
     EXPECT_EQ(c->spec.dev.pty_max, 1024u);
     EXPECT_EQ(c->mount_fstab, "/lxc/debian/fstab");
-    EXPECT_EQ(c->spec.rootfs.path, "/lxc/debian/rootfs");
+    EXPECT_EQ(c->spec.rootfs.source.path, "/lxc/debian/rootfs");
     ASSERT_EQ(c->net.size(), 1u);
     const auto& n = c->net.at(0);
     EXPECT_EQ(n.type, "veth");
@@ -189,7 +189,7 @@ TEST(LxcLegacy, TheTalksExampleParses) {
     EXPECT_EQ(n.link, "br0");
     EXPECT_EQ(n.hwaddr, "08:00:12:34:56:78");
     ASSERT_EQ(n.ipv4.size(), 1u);
-    EXPECT_EQ(n.ipv4[0].address, "192.168.1.69");
+    EXPECT_EQ(n.ipv4[0].address.to_string(), "192.168.1.69");
     EXPECT_EQ(n.ipv4[0].prefix, 24);
     EXPECT_EQ(n.name, "eth0");
     EXPECT_EQ(n.origin, kData + "talk.conf:6");

@@ -209,7 +209,7 @@ TEST(LxcToSpec, AbsoluteTargetsUnderTheRootfsBecomeRelative) {
         "lxc.rootfs.path = dir:/var/lib/kiste/c1/rootfs/\n"
         "lxc.mount.entry = proc /var/lib/kiste/c1/rootfs/proc proc nodev,noexec,nosuid,ro 0 0\n"
         "lxc.mount.entry = /srv /opt/srv none bind 0 0\n");
-    EXPECT_EQ(s.rootfs.path, "/var/lib/kiste/c1/rootfs/");
+    EXPECT_EQ(s.rootfs.path, "/var/lib/kiste/c1/rootfs");  // parsed once, without the slash
     ASSERT_EQ(s.mounts.size(), 2u);
     EXPECT_EQ(s.mounts[0].target, "proc");
     EXPECT_EQ(s.mounts[1].target, "/opt/srv");  // absolute: inside the container
@@ -238,6 +238,10 @@ TEST(LxcToSpec, RootfsAndOptions) {
                            [](const auto& u) { return u.key == "lxc.rootfs.path"; });
     ASSERT_NE(it, s.unapplied.end());
     EXPECT_EQ(it->value, "overlayfs:/lower:/upper");
+    EXPECT_EQ(it->reason, "rootfs kind overlay is not supported yet (only dir)");
+    EXPECT_EQ(s.rootfs.source.kind, RootfsSource::Kind::Overlay);
+    EXPECT_EQ(s.rootfs.source.options, std::vector<std::string>{"/upper"});
+    EXPECT_TRUE(s.rootfs.path.empty());  // no directory: nothing runs on the host's files
 }
 
 TEST(LxcToSpec, AutoMounts) {

@@ -94,9 +94,9 @@ TEST(LxcValues, Capabilities) {
 TEST(LxcValues, Addresses) {
     auto a = parse_ipv4_address("192.168.1.2/24 192.168.1.255");
     ASSERT_TRUE(a);
-    EXPECT_EQ(a->address, "192.168.1.2");
+    EXPECT_EQ(a->address.to_string(), "192.168.1.2");
     EXPECT_EQ(a->prefix, 24);
-    EXPECT_EQ(a->broadcast, "192.168.1.255");
+    EXPECT_EQ(a->broadcast.to_string(), "192.168.1.255");
     EXPECT_EQ(parse_ipv4_address("172.16.0.1")->prefix, 16);
     EXPECT_EQ(parse_ipv4_address("192.168.0.1")->prefix, 24);
     EXPECT_FALSE(parse_ipv4_address("1.2.3.4/24 nonsense"));
@@ -120,17 +120,20 @@ TEST(LxcValues, Idmaps) {
     EXPECT_FALSE(parse_idmap("u 0 4294967290 100"));
 }
 
-TEST(LxcValues, MountOptions) {
-    auto o = parse_mount_options(
-        "defaults,ro,rw,nosuid,suid,nodev,bind,rprivate,size=1m,"
-        "optional,create=file,noauto,relative");
-    ASSERT_TRUE(o);
-    EXPECT_EQ(o->flags, static_cast<unsigned long>(MS_NODEV | MS_BIND));
-    EXPECT_EQ(o->propagation, static_cast<unsigned long>(MS_PRIVATE | MS_REC));
-    EXPECT_EQ(o->data, "size=1m");
-    EXPECT_TRUE(o->optional);
-    EXPECT_TRUE(o->relative);
-    EXPECT_EQ(o->create, MountEntry::Create::File);
+TEST(LxcValues, FstabLines) {
+    // Options go through the one mount option table (rootfs_options_test.cpp).
+    auto o = parse_fstab_line(
+        "/srv/a\\040b mnt/x\\011y none bind,ro,noauto,relative,create=dir 0 0", "x:2");
+    ASSERT_TRUE(o) << o.error().message();
+    EXPECT_EQ(o->source, "/srv/a b");
+    EXPECT_EQ(o->target, "mnt/x\ty");
+    EXPECT_EQ(o->flags, static_cast<unsigned long>(MS_BIND | MS_RDONLY));
+    EXPECT_TRUE(o->relative_source);
+    EXPECT_EQ(o->create, MountEntry::Create::Dir);
+    EXPECT_EQ(o->data, "");
+    auto bad = parse_fstab_line("a b c rprivate,rshared", "x:3");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message().find("two propagation types"), std::string::npos);
     auto e = parse_fstab_line("none /dev/shm tmpfs", "x:1");
     ASSERT_TRUE(e);
     EXPECT_EQ(e->flags, 0u);

@@ -11,6 +11,23 @@
 
 namespace kiste::test {
 
+// Typed values from text, for writing tests briefly.
+inline IpAddress ip(const char* text) {
+    return IpAddress::parse(text).value();
+}
+inline NetInterface::Address addr(const char* text, uint8_t prefix) {
+    return {ip(text), prefix, {}};
+}
+inline IpPrefix prefix(const char* text) {
+    return IpPrefix::parse(text).value();
+}
+inline NetInterface::Gateway gateway(const char* text) {
+    using G = NetInterface::Gateway;
+    if (std::string_view(text) == "auto") return {G::Kind::Auto, {}};
+    if (std::string_view(text) == "dev") return {G::Kind::Dev, {}};
+    return {G::Kind::Address, ip(text)};
+}
+
 class FakeNetlink : public net::Netlink {
 public:
     FakeNetlink(std::string ns, std::vector<std::string>& log) : ns_(std::move(ns)), log_(log) {}
@@ -100,7 +117,7 @@ public:
         return {};
     }
     Status add_address(const std::string& name, const net::Address& a) override {
-        rec("add_address {} {}/{}", name, a.address, a.prefix);
+        rec("add_address {} {}/{}", name, a.address.to_string(), a.prefix);
         KISTE_TRY(need(name));
         addrs_[name].push_back(a);
         return {};
@@ -129,14 +146,14 @@ public:
         rec("bridge_vlan {} {} {}", name, pvid ? static_cast<int>(*pvid) : -1, tagged.size());
         return {};
     }
-    Status add_proxy(const std::string& dev, const std::string& a) override {
-        rec("add_proxy {} {}", dev, a);
-        proxies_.insert(a + " dev " + dev);
+    Status add_proxy(const std::string& dev, const IpAddress& a) override {
+        rec("add_proxy {} {}", dev, a.to_string());
+        proxies_.insert(a.to_string() + " dev " + dev);
         return {};
     }
-    Status del_proxy(const std::string& dev, const std::string& a) override {
-        rec("del_proxy {} {}", dev, a);
-        proxies_.erase(a + " dev " + dev);
+    Status del_proxy(const std::string& dev, const IpAddress& a) override {
+        rec("del_proxy {} {}", dev, a.to_string());
+        proxies_.erase(a.to_string() + " dev " + dev);
         return {};
     }
     Result<std::optional<net::LinkInfo>> link(const std::string& name) override {
@@ -166,7 +183,8 @@ public:
     }
 
     static std::string route_text(const net::Route& r) {
-        return fmt::format("{}{}{}{}", r.dst, r.gateway.empty() ? "" : " via " + r.gateway,
+        return fmt::format("{}{}{}{}", r.dst.to_string(),
+                           r.gateway.empty() ? "" : " via " + r.gateway.to_string(),
                            r.dev.empty() ? "" : " dev " + r.dev, r.onlink ? " onlink" : "");
     }
 

@@ -82,13 +82,18 @@ TEST(NetNetwork, PlanRejectsWhatCannotWork) {
     EXPECT_EQ(plan_error(o), "(accepted)");
 }
 
+NetInterface::Address a4(const char* text, uint8_t prefix) {
+    return {*IpAddress::parse(text), prefix, {}};
+}
+
 TEST(NetNetwork, SubnetOverlap) {
-    EXPECT_TRUE(ipv4_subnets_overlap("10.0.3.1/24", "10.0.3.200", 24));
-    EXPECT_TRUE(ipv4_subnets_overlap("10.0.3.1/24", "10.0.0.1", 16));  // inside a wider one
-    EXPECT_TRUE(ipv4_subnets_overlap("10.0.3.1/24", "10.0.3.5", 32));  // a host route's /32
-    EXPECT_FALSE(ipv4_subnets_overlap("10.0.3.1/24", "10.0.4.1", 24));
-    EXPECT_FALSE(ipv4_subnets_overlap("10.0.3.1/25", "10.0.3.129", 25));
-    EXPECT_FALSE(ipv4_subnets_overlap("10.0.3.1/24", "127.0.0.1", 8));
+    EXPECT_TRUE(subnets_overlap(a4("10.0.3.1", 24), a4("10.0.3.200", 24)));
+    EXPECT_TRUE(subnets_overlap(a4("10.0.3.1", 24), a4("10.0.0.1", 16)));  // inside a wider one
+    EXPECT_TRUE(subnets_overlap(a4("10.0.3.1", 24), a4("10.0.3.5", 32)));  // a host route's /32
+    EXPECT_FALSE(subnets_overlap(a4("10.0.3.1", 24), a4("10.0.4.1", 24)));
+    EXPECT_FALSE(subnets_overlap(a4("10.0.3.1", 25), a4("10.0.3.129", 25)));
+    EXPECT_FALSE(subnets_overlap(a4("10.0.3.1", 24), a4("127.0.0.1", 8)));
+    EXPECT_FALSE(subnets_overlap(a4("10.0.3.1", 24), a4("::a00:301", 24)));  // across families
 }
 
 TEST(NetNetwork, DnsmasqServesOnlyTheBridgeAndNoDns) {

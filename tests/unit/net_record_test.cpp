@@ -17,8 +17,9 @@ namespace {
 net::HostRecord sample() {
     net::HostRecord r;
     r.links = {"vethab12cd", "mvxyz123"};
-    r.routes = {{"10.250.0.2/32", "vethab12cd"}, {"fd00:4b::2/128", "vethab12cd"}};
-    r.proxies = {{"10.250.0.1", "vethab12cd"}};
+    r.routes = {{*IpPrefix::parse("10.250.0.2/32"), "vethab12cd"},
+                {*IpPrefix::parse("fd00:4b::2/128"), "vethab12cd"}};
+    r.proxies = {{*IpAddress::parse("10.250.0.1"), "vethab12cd"}};
     r.phys = {{"ktp0", "eth1", 17, "02:11:22:33:44:55", 1450, true}};
     r.secure_tables = {"kiste_secure_1234_0"};
     return r;
@@ -29,6 +30,17 @@ TEST(NetRecord, JsonRoundTrip) {
     EXPECT_EQ(net::record_from_json(net::to_json(r)), r);
     EXPECT_TRUE(net::record_from_json(nlohmann::json::object()).empty());
     EXPECT_TRUE(net::record_from_json(nlohmann::json("garbage")).empty());
+    // Readable text in the JSON, as before the addresses were typed.
+    const auto j = net::to_json(r);
+    EXPECT_EQ(j["routes"][1]["address"], "fd00:4b::2/128");
+    EXPECT_EQ(j["proxies"][0]["address"], "10.250.0.1");
+    // An entry whose address does not parse is dropped, not half-read.
+    auto bad = j;
+    bad["routes"][0]["address"] = "10.250.0.2";  // no prefix
+    bad["proxies"][0]["address"] = "nonsense";
+    auto back = net::record_from_json(bad);
+    EXPECT_EQ(back.routes.size(), 1u);
+    EXPECT_TRUE(back.proxies.empty());
 }
 
 class NetRecordFiles : public ::testing::Test {

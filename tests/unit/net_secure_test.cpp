@@ -6,9 +6,16 @@
 namespace kiste::net {
 namespace {
 
+IpAddress ip(const char* text) {
+    return IpAddress::parse(text).value();
+}
+
 SecureRules sample() {
-    return {
-        "kiste_c1_12345678_0", "vkiste0", "02:AA:00:00:00:01", {"10.0.0.2/24"}, {"2001:db8::2/64"}};
+    return {"kiste_c1_12345678_0",
+            "vkiste0",
+            "02:AA:00:00:00:01",
+            {ip("10.0.0.2")},
+            {ip("2001:db8::2")}};
 }
 
 bool has(const std::string& s, const std::string& needle) {
@@ -47,7 +54,7 @@ TEST(NetSecure, ArpOnlyFromTheAssignedPair) {
 
 TEST(NetSecure, Ipv4SourceMustBeAssigned) {
     auto r = sample();
-    r.ipv4 = {"10.0.0.3", "10.0.0.2/24", "10.0.0.3"};
+    r.ipv4 = {ip("10.0.0.3"), ip("10.0.0.2"), ip("10.0.0.3")};
     auto s = secure_ruleset(r).value();
     EXPECT_TRUE(has(s, "  chain ip4_in {\n    ip saddr { 10.0.0.2, 10.0.0.3 } accept\n  }\n"));
 }
@@ -90,15 +97,15 @@ TEST(NetSecure, RejectsBadInput) {
     r.host_ifname = "a-name-too-long-for-linux";
     EXPECT_FALSE(secure_ruleset(r));
     r = sample();
-    r.ipv4 = {"10.0.0"};
+    r.ipv4 = {ip("2001:db8::9")};  // the wrong family
     auto e = secure_ruleset(r);
     ASSERT_FALSE(e);
-    EXPECT_TRUE(has(e.error().message(), "'10.0.0' is not an IPv4 address"));
+    EXPECT_TRUE(has(e.error().message(), "'2001:db8::9' is not an IPv4 address"));
     r = sample();
-    r.ipv4 = {"0.0.0.0"};
+    r.ipv4 = {ip("0.0.0.0")};
     EXPECT_FALSE(secure_ruleset(r));
     r = sample();
-    r.ipv6 = {"ff02::1"};
+    r.ipv6 = {ip("ff02::1")};
     EXPECT_FALSE(secure_ruleset(r));
     r = sample();
     r.table = "bad name";

@@ -32,7 +32,7 @@ protected:
         inside_ = std::make_unique<FakeNetlink>("inside", calls_);
         host_->other = inside_.get();
         host_->add_link("br0", "bridge", 1400);
-        host_->addrs_["br0"] = {{"10.250.0.1", 24, ""}, {"fd00:4b::1", 64, ""}};
+        host_->addrs_["br0"] = {addr("10.250.0.1", 24), addr("fd00:4b::1", 64)};
     }
 
     net::NetlinkFactory factory() {
@@ -74,9 +74,9 @@ protected:
         i.veth_pair = "vethc1";
         i.hwaddr = "08:00:12:34:56:78";
         i.up = true;
-        i.ipv4 = {{"10.250.0.2", 24, ""}};
-        i.ipv6 = {{"fd00:4b::2", 64, ""}};
-        i.ipv4_gateway = "auto";
+        i.ipv4 = {addr("10.250.0.2", 24)};
+        i.ipv6 = {addr("fd00:4b::2", 64)};
+        i.ipv4_gateway = gateway("auto");
         i.origin = "c.conf:3";
         return i;
     }
@@ -127,7 +127,8 @@ TEST_F(NetSetup, VethOnABridgeIsRecordedMadeMovedAndConfiguredInside) {
     EXPECT_TRUE(has(calls_, "inside: add_address eth0 fd00:4b::2/64"));
     EXPECT_TRUE(has(calls_, "inside: set_up eth0 up"));
     // gateway auto: the bridge's address, inside the subnet (not onlink).
-    EXPECT_TRUE(has(calls_, "inside: add_route default via 10.250.0.1 dev eth0")) << calls_.back();
+    EXPECT_TRUE(has(calls_, "inside: add_route 0.0.0.0/0 via 10.250.0.1 dev eth0"))
+        << calls_.back();
     EXPECT_LT(pos(calls_, "inside: set_up eth0"), pos(calls_, "inside: add_route"));
     EXPECT_EQ(record_.links, std::vector<std::string>{"vethc1"});
     EXPECT_TRUE(inside_raw_->links_.contains("eth0"));
@@ -144,11 +145,11 @@ TEST_F(NetSetup, RouterModeRoutesAndProxiesAreRecordedAndRemoved) {
     i.veth_mode = "router";
     i.veth_pair = "vethr";
     i.up = true;
-    i.ipv4 = {{"10.250.1.2", 32, ""}};
-    i.ipv4_gateway = "10.250.1.1";
-    i.veth_ipv4_routes = {"10.251.0.0/16"};
-    i.ipv6 = {{"fd00:4b:1::2", 128, ""}};
-    i.ipv6_gateway = "fd00:4b:1::1";
+    i.ipv4 = {addr("10.250.1.2", 32)};
+    i.ipv4_gateway = gateway("10.250.1.1");
+    i.veth_ipv4_routes = {prefix("10.251.0.0/16")};
+    i.ipv6 = {addr("fd00:4b:1::2", 128)};
+    i.ipv6_gateway = gateway("fd00:4b:1::1");
     auto n = make({i});
     ASSERT_TRUE(n->setup(1));
     EXPECT_TRUE(has(calls_, "sysctl ipv4/conf/vethr/proxy_arp=1"));
@@ -162,7 +163,7 @@ TEST_F(NetSetup, RouterModeRoutesAndProxiesAreRecordedAndRemoved) {
     // Proxy entries for the gateways on the host end.
     EXPECT_TRUE(has(calls_, "host: add_proxy vethr 10.250.1.1"));
     EXPECT_TRUE(has(calls_, "host: add_proxy vethr fd00:4b:1::1"));
-    EXPECT_TRUE(has(calls_, "inside: add_route default via 10.250.1.1 dev eth0 onlink"));
+    EXPECT_TRUE(has(calls_, "inside: add_route 0.0.0.0/0 via 10.250.1.1 dev eth0 onlink"));
     EXPECT_EQ(record_.routes.size(), 3u);
     EXPECT_EQ(record_.proxies.size(), 2u);
     n->teardown();
@@ -214,12 +215,12 @@ TEST_F(NetSetup, AKernelErrorGetsTheConfigLine) {
 
 TEST_F(NetSetup, GatewayOutsideTheSubnetIsOnLinkAndDevIsADeviceRoute) {
     NetInterface i = veth_on_br0();
-    i.ipv4 = {{"10.250.0.2", 32, ""}};
-    i.ipv4_gateway = "10.9.9.9";
-    i.ipv6_gateway = "dev";
+    i.ipv4 = {addr("10.250.0.2", 32)};
+    i.ipv4_gateway = gateway("10.9.9.9");
+    i.ipv6_gateway = gateway("dev");
     auto n = make({i});
     ASSERT_TRUE(n->setup(1));
-    EXPECT_TRUE(has(calls_, "inside: add_route default via 10.9.9.9 dev eth0 onlink"));
+    EXPECT_TRUE(has(calls_, "inside: add_route 0.0.0.0/0 via 10.9.9.9 dev eth0 onlink"));
     EXPECT_TRUE(has(calls_, "inside: add_route ::/0 dev eth0"));
 }
 
@@ -394,8 +395,8 @@ TEST(NetCleanup, ARecordOfAKilledRunIsUndone) {
     host->routes_.insert("10.250.2.2/32 dev vethdead");
     net::HostRecord r;
     r.links = {"vethdead", "vethgone"};
-    r.routes = {{"10.250.2.2/32", "vethdead"}, {"10.250.3.0/24", "vethgone"}};
-    r.proxies = {{"10.250.2.2", "br0"}};
+    r.routes = {{prefix("10.250.2.2/32"), "vethdead"}, {prefix("10.250.3.0/24"), "vethgone"}};
+    r.proxies = {{ip("10.250.2.2"), "br0"}};
     net::NetlinkFactory f;
     f.host = [&]() -> Result<std::unique_ptr<net::Netlink>> {
         return std::unique_ptr<net::Netlink>(std::move(host));

@@ -6,23 +6,29 @@
 namespace kiste::rootfs {
 namespace {
 
-TEST(RootfsOptions, RootfsPathAcceptsDirPrefixAndBarePath) {
-    EXPECT_EQ(*parse_rootfs_path("dir:/var/lib/kiste/c1/rootfs/"), "/var/lib/kiste/c1/rootfs");
-    EXPECT_EQ(*parse_rootfs_path("/srv/root"), "/srv/root");
-    EXPECT_EQ(*parse_rootfs_path(" /srv/root "), "/srv/root");
-    EXPECT_EQ(*parse_rootfs_path("/"), "/");
+TEST(RootfsOptions, RootfsDirectoryIsTheDirWithoutATrailingSlash) {
+    RootfsConfig r;
+    EXPECT_EQ(*rootfs_directory(r), "");  // no rootfs
+    r.path = "/var/lib/kiste/c1/rootfs/";
+    EXPECT_EQ(*rootfs_directory(r), "/var/lib/kiste/c1/rootfs");
+    r.path = "/";
+    EXPECT_EQ(*rootfs_directory(r), "/");
+    r.path = "rootfs";
+    EXPECT_FALSE(rootfs_directory(r));
+    // Only the source: the storage backend provides the directory.
+    r.path.clear();
+    r.source = {RootfsSource::Kind::Dir, "/srv/root", {}};
+    EXPECT_EQ(*rootfs_directory(r), "/srv/root");
 }
 
-TEST(RootfsOptions, RootfsPathRefusesOtherStoresAndRelativePaths) {
-    auto overlay = parse_rootfs_path("overlay:/lower:/upper");
-    ASSERT_FALSE(overlay);
-    EXPECT_NE(overlay.error().message().find("'overlay' backing store"), std::string::npos)
-        << overlay.error().message();
-    auto rel = parse_rootfs_path("rootfs");
-    ASSERT_FALSE(rel);
-    EXPECT_NE(rel.error().message().find("not an absolute path"), std::string::npos);
-    EXPECT_FALSE(parse_rootfs_path("dir:rootfs"));
-    EXPECT_FALSE(parse_rootfs_path(""));
+TEST(RootfsOptions, RootfsDirectoryRefusesAKindWithoutBackendByName) {
+    RootfsConfig r;
+    r.source = {RootfsSource::Kind::Overlay, "/lower", {"/upper"}};
+    auto d = rootfs_directory(r);
+    ASSERT_FALSE(d);
+    EXPECT_NE(d.error().message().find("rootfs kind overlay is not supported yet"),
+              std::string::npos)
+        << d.error().message();
 }
 
 TEST(RootfsOptions, MountOptionsSplitFlagsDataAndLxcExtras) {
@@ -44,6 +50,33 @@ TEST(RootfsOptions, MountOptionsSplitFlagsDataAndLxcExtras) {
     auto empty = parse_mount_options("");
     ASSERT_TRUE(empty);
     EXPECT_EQ(empty->flags, 0UL);
+}
+
+TEST(RootfsOptions, MountOptionsTableCoversLxcAndMount8) {
+    auto o = parse_mount_options(
+        "defaults,ro,rw,nosuid,suid,nodev,bind,rprivate,size=1m,"
+        "optional,create=file,noauto,relative,lazytime,nostrictatime,strictatime,iversion,"
+        "noiversion,silent,nofail,_netdev,user");
+    ASSERT_TRUE(o) << o.error().message();
+    EXPECT_EQ(o->flags, static_cast<unsigned long>(MS_NODEV | MS_BIND | MS_LAZYTIME |
+                                                   MS_STRICTATIME | MS_SILENT));
+    EXPECT_EQ(o->propagation, static_cast<unsigned long>(MS_PRIVATE | MS_REC));
+    // mount(8)'s own options never reach the kernel as data.
+    EXPECT_EQ(o->data, "size=1m");
+    EXPECT_TRUE(o->optional);
+    EXPECT_TRUE(o->relative);
+    EXPECT_EQ(o->create, MountEntry::Create::File);
+}
+
+TEST(RootfsOptions, MountOptionsRefuseTwoPropagationTypes) {
+    auto two = parse_mount_options("bind,rslave,private");
+    ASSERT_FALSE(two);
+    EXPECT_NE(two.error().message().find("rslave and private"), std::string::npos)
+        << two.error().message();
+    // The same one twice is one request.
+    auto same = parse_mount_options("rshared,rshared");
+    ASSERT_TRUE(same);
+    EXPECT_EQ(same->propagation, MS_SHARED | MS_REC);
 }
 
 TEST(RootfsOptions, MountOptionsRejectBadCreate) {

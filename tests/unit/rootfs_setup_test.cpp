@@ -36,7 +36,7 @@ ContainerSpec bare_rootfs(FakeSys& sys) {
     sys.add_dir("/rootfs/etc");
     sys.add_dir("/rootfs/mnt");
     ContainerSpec s;
-    s.rootfs.path = "dir:/rootfs";
+    s.rootfs.path = "/rootfs";
     s.dev.autodev = false;
     return s;
 }
@@ -77,7 +77,7 @@ TEST(RootfsSetup, RootfsWithProcMixedSysMixedAndAutodev) {
     sys.add_file("/rootfs/proc/sysrq-trigger");
     sys.add_dir("/rootfs/sys/devices/virtual/net");
     ContainerSpec s;
-    s.rootfs.path = "dir:/rootfs";
+    s.rootfs.path = "/rootfs";
     s.auto_mounts.proc = AutoMounts::Proc::Mixed;
     s.auto_mounts.sys = AutoMounts::Sys::Mixed;
     s.namespaces[NsKind::Ipc].mode = NamespaceConfig::Mode::New;

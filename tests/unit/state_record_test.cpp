@@ -64,7 +64,7 @@ RuntimeState sample() {
     s.cgroup_paths = {"/sys/fs/cgroup/pids/kiste.payload/box"};
     s.monitor_cgroup_paths = {"/sys/fs/cgroup/pids/kiste.monitor/box"};
     s.net.links = {"vethXYZ"};
-    s.net.routes = {{"10.0.0.2/32", "vethXYZ"}};
+    s.net.routes = {{*IpPrefix::parse("10.0.0.2/32"), "vethXYZ"}};
     s.ttys = {"tty1", "tty2"};
     s.config_file = "/etc/box.conf";
     s.log_file = "/var/log/box";

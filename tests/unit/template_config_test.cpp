@@ -20,7 +20,7 @@ ConfigPlan base_plan() {
 
 TEST(CreateConfig, HeaderAndDefaultsWithoutBase) {
     ConfigPlan p = base_plan();
-    p.rootfs = "dir:/var/lib/kiste/c1/rootfs";
+    p.rootfs = RootfsSource{RootfsSource::Kind::Dir, "/var/lib/kiste/c1/rootfs", {}};
     std::string text = compose_config(p);
     EXPECT_NE(text.find("# Template used to create this container: busybox (/t/busybox)\n"),
               std::string::npos);
@@ -46,7 +46,7 @@ TEST(CreateConfig, BaseKeptRootfsReplacedPathsAbsolute) {
         "lxc.net.0.type = empty\n";
     p.base_dir = "/etc/mine";
     p.base_keys = {"lxc.uts.name", "lxc.rootfs.path", "lxc.mount.fstab", "lxc.net.0.type"};
-    p.rootfs = "dir:/l/c1/rootfs";
+    p.rootfs = RootfsSource{RootfsSource::Kind::Dir, "/l/c1/rootfs", {}};
     std::string text = compose_config(p);
     EXPECT_NE(text.find("# my settings\nlxc.uts.name = myhost\n"), std::string::npos) << text;
     EXPECT_NE(text.find("# (replaced by kiste create) lxc.rootfs = /old/place\n"),
@@ -69,7 +69,7 @@ TEST(CreateConfig, NoneKeepsTheRootfsAndMarksItUnmanaged) {
     std::string text = compose_config(p);
     auto cfg = lxc::load_string(text, "config");
     ASSERT_TRUE(cfg) << cfg.error().message();
-    EXPECT_EQ(cfg->spec.rootfs.path, "dir:/srv/root");
+    EXPECT_EQ(cfg->rootfs_path, "dir:/srv/root");
     EXPECT_FALSE(cfg->spec.rootfs.managed);
 
     // The user said managed = 1 explicitly: theirs.
@@ -89,11 +89,11 @@ TEST(CreateConfig, DirForcesUnmanaged) {
     ConfigPlan p = base_plan();
     p.base_text = "lxc.rootfs.managed = 1\n";
     p.base_keys = {"lxc.rootfs.managed"};
-    p.rootfs = "dir:/srv/tree";
+    p.rootfs = RootfsSource{RootfsSource::Kind::Dir, "/srv/tree", {}};
     p.managed = ConfigPlan::Managed::ForceZero;
     auto cfg = lxc::load_string(compose_config(p), "config");
     ASSERT_TRUE(cfg) << cfg.error().message();
-    EXPECT_EQ(cfg->spec.rootfs.path, "dir:/srv/tree");
+    EXPECT_EQ(cfg->rootfs_path, "dir:/srv/tree");
     EXPECT_FALSE(cfg->spec.rootfs.managed);
 }
 
@@ -104,11 +104,11 @@ TEST(CreateConfig, BuiltRootfsResetsManaged) {
     ConfigPlan p = base_plan();
     p.base_text = "lxc.rootfs.path = dir:/srv/tree\nlxc.rootfs.managed = 0\n";
     p.base_keys = {"lxc.rootfs.path", "lxc.rootfs.managed"};
-    p.rootfs = "dir:/var/lib/kiste/c1/rootfs";
+    p.rootfs = RootfsSource{RootfsSource::Kind::Dir, "/var/lib/kiste/c1/rootfs", {}};
     p.managed = ConfigPlan::Managed::Reset;
     auto cfg = lxc::load_string(compose_config(p), "config");
     ASSERT_TRUE(cfg) << cfg.error().message();
-    EXPECT_EQ(cfg->spec.rootfs.path, "dir:/var/lib/kiste/c1/rootfs");
+    EXPECT_EQ(cfg->rootfs_path, "dir:/var/lib/kiste/c1/rootfs");
     EXPECT_TRUE(cfg->spec.rootfs.managed);
 
     // Set by an lxc.include (not a line of -f's own): overridden.

@@ -47,6 +47,10 @@ struct LxcConfig {
     // lxc.network.type line started.
     std::optional<unsigned> legacy_net_current;
 
+    // ---- rootfs: lxc.rootfs.path as written (`kiste config` prints it back);
+    // spec.rootfs.source holds what it says.
+    std::string rootfs_path;
+
     // ---- mounts and /dev
     std::string mount_fstab;                 // lxc.mount.fstab as written
     std::string mount_fstab_resolved;        // relative to the directory of the file that set it

@@ -3,6 +3,7 @@
 // pty.max, tty.{max,dir}, console.*.
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
+#include "storage/storage.hpp"
 
 namespace kiste::lxc::detail {
 
@@ -66,9 +67,6 @@ constexpr auto kMountAuto = [](auto& c) -> auto& {
     return c.mount_auto;
 };
 
-constexpr auto kRootfsPath = [](auto& c) -> auto& {
-    return c.spec.rootfs.path;
-};
 constexpr auto kRootfsMount = [](auto& c) -> auto& {
     return c.spec.rootfs.mount;
 };
@@ -120,11 +118,23 @@ struct TtyDirCodec {
 };
 
 // lxc.rootfs.path: "dir:PATH", a bare path, or another LXC backend
-// ("overlayfs:...", "loop:...", "nbd:..."), which to_spec reports.
-struct RootfsCodec {
-    static Result<std::string> parse(std::string_view v) { return std::string(v); }
-    static std::string format(const std::string& s) { return s; }
-};
+// ("overlay:...", "loop:...", "nbd:..."), parsed here into the typed source;
+// a kind without a backend is reported by the command that needs it.
+Status set_rootfs_path(LxcConfig& c, const KeyCall&, std::string_view v) {
+    auto source = storage::parse_source(v);
+    if (!source) return invalid(v, source.error().root());
+    c.spec.rootfs.source = std::move(*source);
+    c.rootfs_path = c.spec.rootfs.source.kind == RootfsSource::Kind::None ? "" : std::string(v);
+    return {};
+}
+Result<std::string> get_rootfs_path(const LxcConfig& c, const KeyCall&) {
+    return c.rootfs_path;
+}
+Status clear_rootfs_path(LxcConfig& c, const KeyCall&) {
+    c.spec.rootfs.source = {};
+    c.rootfs_path.clear();
+    return {};
+}
 
 constexpr KeyDef kKeys[] = {
     KeyDef{.name = "lxc.mount.fstab", .set = set_fstab, .get = get_fstab, .clear = clear_fstab},
@@ -133,7 +143,10 @@ constexpr KeyDef kKeys[] = {
            .set = set_auto,
            .get = get_auto,
            .clear = list_clear<kMountAuto>},
-    scalar<RootfsCodec, kRootfsPath>("lxc.rootfs.path"),
+    KeyDef{.name = "lxc.rootfs.path",
+           .set = set_rootfs_path,
+           .get = get_rootfs_path,
+           .clear = clear_rootfs_path},
     scalar<StrCodec, kRootfsMount>("lxc.rootfs.mount"),
     scalar<StrCodec, kRootfsOptions>("lxc.rootfs.options"),
     scalar<BoolCodec, kRootfsManaged>("lxc.rootfs.managed"),

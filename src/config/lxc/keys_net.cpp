@@ -39,11 +39,10 @@ Result<uint16_t> parse_vlan(std::string_view v, unsigned min) {
     return static_cast<uint16_t>(*n);
 }
 
-Result<std::string> parse_gateway(std::string_view v, bool v6) {
-    if (v == "auto" || v == "dev") return std::string(v);
-    if (!check_ip(v, v6))
-        return fail("expected an {} address, 'auto' or 'dev'", v6 ? "IPv6" : "IPv4");
-    return std::string(v);
+std::string join_routes(const std::vector<IpPrefix>& routes) {
+    std::vector<std::string> l;
+    for (const auto& r : routes) l.push_back(r.to_string());
+    return join_lines(l);
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -105,7 +104,7 @@ const NetSub kSubs[] = {
      [](Iface& i) { i.ipv4.clear(); }},
     {"ipv4.gateway", "",
      [](Iface& i, std::string_view v) -> Status { i.ipv4_gateway = KISTE_TRY(parse_gateway(v, false)); return {}; },
-     [](const Iface& i) { return i.ipv4_gateway; }, [](Iface& i) { i.ipv4_gateway.clear(); }},
+     [](const Iface& i) { return format_gateway(i.ipv4_gateway); }, [](Iface& i) { i.ipv4_gateway = {}; }},
     {"ipv6.address", "",
      [](Iface& i, std::string_view v) -> Status { i.ipv6.push_back(KISTE_TRY(parse_ipv6_address(v))); return {}; },
      [](const Iface& i) {
@@ -116,7 +115,7 @@ const NetSub kSubs[] = {
      [](Iface& i) { i.ipv6.clear(); }},
     {"ipv6.gateway", "",
      [](Iface& i, std::string_view v) -> Status { i.ipv6_gateway = KISTE_TRY(parse_gateway(v, true)); return {}; },
-     [](const Iface& i) { return i.ipv6_gateway; }, [](Iface& i) { i.ipv6_gateway.clear(); }},
+     [](const Iface& i) { return format_gateway(i.ipv6_gateway); }, [](Iface& i) { i.ipv6_gateway = {}; }},
     {"script.up", "",
      [](Iface& i, std::string_view v) -> Status { i.script_up = std::string(v); return {}; },
      [](const Iface& i) { return i.script_up; }, [](Iface& i) { i.script_up.clear(); }},
@@ -135,18 +134,16 @@ const NetSub kSubs[] = {
      [](const Iface& i) { return i.veth_mode; }, [](Iface& i) { i.veth_mode.clear(); }},
     {"veth.ipv4.route", "veth",
      [](Iface& i, std::string_view v) -> Status {
-         KISTE_TRY(check_route(v, false));
-         i.veth_ipv4_routes.emplace_back(v);
+         i.veth_ipv4_routes.push_back(KISTE_TRY(parse_route(v, false)));
          return {};
      },
-     [](const Iface& i) { return join(i.veth_ipv4_routes); }, [](Iface& i) { i.veth_ipv4_routes.clear(); }},
+     [](const Iface& i) { return join_routes(i.veth_ipv4_routes); }, [](Iface& i) { i.veth_ipv4_routes.clear(); }},
     {"veth.ipv6.route", "veth",
      [](Iface& i, std::string_view v) -> Status {
-         KISTE_TRY(check_route(v, true));
-         i.veth_ipv6_routes.emplace_back(v);
+         i.veth_ipv6_routes.push_back(KISTE_TRY(parse_route(v, true)));
          return {};
      },
-     [](const Iface& i) { return join(i.veth_ipv6_routes); }, [](Iface& i) { i.veth_ipv6_routes.clear(); }},
+     [](const Iface& i) { return join_routes(i.veth_ipv6_routes); }, [](Iface& i) { i.veth_ipv6_routes.clear(); }},
     // "none" (remove the port from the bridge's default untagged VLAN) is
     // stored as 0, which is not a valid VLAN id.
     {"veth.vlan.id", "veth",

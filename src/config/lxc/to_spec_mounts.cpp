@@ -1,4 +1,4 @@
-// to_spec, the file system part: the rootfs (dir: prefix, options), the
+// to_spec, the file system part: the rootfs (its directory, options), the
 // mount list (lxc.mount.fstab first, then lxc.mount.entry, as LXC mounts
 // them) and lxc.mount.auto.
 #include <sys/mount.h>
@@ -6,19 +6,12 @@
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
 #include "config/lxc/to_spec_parts.hpp"
+#include "rootfs/options.hpp"
+#include "storage/storage.hpp"
 
 namespace kiste::lxc::detail {
 
 namespace {
-
-// The rootfs path without LXC's "dir:" prefix; "" for another backend.
-std::string rootfs_dir(const std::string& path) {
-    if (path.starts_with("dir:")) return path.substr(4);
-    size_t colon = path.find(':');
-    if (colon != std::string::npos && path.front() != '/' && colon < path.find('/'))
-        return {};  // overlayfs:, loop:, nbd:, btrfs:, zfs:, lvm:, rbd:
-    return path;
-}
 
 std::string strip_slashes(std::string p) {
     while (p.size() > 1 && p.back() == '/') p.pop_back();
@@ -42,11 +35,12 @@ void relativize_target(MountEntry& e, const std::string& rootfs) {
 }  // namespace
 
 Status resolve_rootfs(const LxcConfig& cfg, ContainerSpec& s) {
-    const std::string& raw = cfg.spec.rootfs.path;
-    std::string dir = rootfs_dir(raw);
-    if (!dir.empty() || raw.empty()) s.rootfs.path = dir;
+    // The directory the root is made from; a kind without a backend leaves
+    // none (collect_unapplied reports it, and the runtime refuses it).
+    s.rootfs.path.clear();
+    if (auto dir = storage::root_directory(s.rootfs.source)) s.rootfs.path = std::move(*dir);
     if (!cfg.spec.rootfs.options.empty()) {
-        auto opts = parse_mount_options(cfg.spec.rootfs.options);
+        auto opts = rootfs::parse_mount_options(cfg.spec.rootfs.options);
         if (!opts)
             return fail("lxc.rootfs.options ({}): {}", origin_of(cfg, "lxc.rootfs.options"),
                         opts.error().root());

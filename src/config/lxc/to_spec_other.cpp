@@ -5,6 +5,7 @@
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
 #include "config/lxc/to_spec_parts.hpp"
+#include "storage/storage.hpp"
 
 namespace kiste::lxc::detail {
 
@@ -126,11 +127,9 @@ void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) 
     if (!cfg.log_syslog.empty())
         add_key("lxc.log.syslog", cfg.log_syslog, "logging to syslog is not supported yet");
 
-    const std::string& root = cfg.spec.rootfs.path;
-    if (!root.empty() && s.rootfs.path == root && !root.starts_with("/") &&
-        root.find(':') != std::string::npos)
-        add_key("lxc.rootfs.path", root,
-                "only directory rootfs (dir:PATH or PATH) are supported yet");
+    if (auto dir = storage::ops_for(s.rootfs.source);
+        !dir && s.rootfs.source.kind != RootfsSource::Kind::None)
+        add_key("lxc.rootfs.path", cfg.rootfs_path, dir.error().root());
     if (cfg.spec.rootfs.options.find("idmap=") != std::string::npos)
         add_key("lxc.rootfs.options", cfg.spec.rootfs.options,
                 "idmapped rootfs mounts are not supported yet");

@@ -66,9 +66,12 @@ Result<void> check_hwaddr(std::string_view s);
 Result<NetInterface::Address> parse_ipv4_address(std::string_view s);
 // "2001:db8::1/64"; without a prefix 64.
 Result<NetInterface::Address> parse_ipv6_address(std::string_view s);
-std::string format_address(const NetInterface::Address& a);
-Result<void> check_ip(std::string_view s, bool v6);
-Result<void> check_route(std::string_view s, bool v6);  // "x.y.z.t/m"
+std::string format_address(const NetInterface::Address& a);  // "ADDR/PREFIX [BROADCAST]"
+Result<IpAddress> parse_ip(std::string_view s, bool v6);
+// "auto", "dev" or an address of the family.
+Result<NetInterface::Gateway> parse_gateway(std::string_view s, bool v6);
+std::string format_gateway(const NetInterface::Gateway& g);  // "" for none
+Result<IpPrefix> parse_route(std::string_view s, bool v6);   // "x.y.z.t/m"
 
 // ---- idmap "u 0 100000 65536"
 struct IdmapLine {

@@ -3,6 +3,7 @@
 // (cgroup/values.hpp).
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
 
 #include <cctype>
 
@@ -38,12 +39,10 @@ Result<void> check_hwaddr(std::string_view s) {
     return {};
 }
 
-Result<void> check_ip(std::string_view s, bool v6) {
-    std::string str(s);
-    unsigned char buf[sizeof(in6_addr)];
-    if (inet_pton(v6 ? AF_INET6 : AF_INET, str.c_str(), buf) != 1)
-        return fail("{}", v6 ? "expected an IPv6 address" : "expected an IPv4 address");
-    return {};
+Result<IpAddress> parse_ip(std::string_view s, bool v6) {
+    auto a = IpAddress::parse(s, v6 ? AF_INET6 : AF_INET);
+    if (!a) return fail("{}", v6 ? "expected an IPv6 address" : "expected an IPv4 address");
+    return *a;
 }
 
 namespace {
@@ -55,14 +54,11 @@ Result<uint8_t> parse_prefix(std::string_view s, unsigned max) {
 }
 
 // LXC's config_ip_prefix: the classful prefix when none is given.
-uint8_t class_prefix(std::string_view addr) {
-    in_addr a{};
-    std::string str(addr);
-    inet_pton(AF_INET, str.c_str(), &a);
-    uint32_t h = ntohl(a.s_addr);
-    if ((h & 0x80000000u) == 0) return 8;
-    if ((h & 0xC0000000u) == 0x80000000u) return 16;
-    if ((h & 0xE0000000u) == 0xC0000000u) return 24;
+uint8_t class_prefix(const IpAddress& a) {
+    const uint8_t first = a.bytes[0];
+    if ((first & 0x80U) == 0) return 8;
+    if ((first & 0xC0U) == 0x80U) return 16;
+    if ((first & 0xE0U) == 0xC0U) return 24;
     return 0;
 }
 
@@ -75,16 +71,14 @@ Result<NetInterface::Address> parse_ipv4_address(std::string_view s) {
     NetInterface::Address a;
     std::string_view addr = f[0];
     size_t slash = addr.find('/');
-    std::string_view ip = addr.substr(0, slash);
-    KISTE_TRY(check_ip(ip, false));
-    a.address = std::string(ip);
+    a.address = KISTE_TRY(parse_ip(addr.substr(0, slash), false));
     a.prefix = slash == std::string_view::npos
-                   ? class_prefix(ip)
+                   ? class_prefix(a.address)
                    : KISTE_TRY(parse_prefix(addr.substr(slash + 1), 32));
     if (f.size() == 2) {
-        if (!check_ip(f[1], false))
-            return fail("expected an IPv4 broadcast address after the address");
-        a.broadcast = std::string(f[1]);
+        auto b = IpAddress::parse(f[1], AF_INET);
+        if (!b) return fail("expected an IPv4 broadcast address after the address");
+        a.broadcast = *b;
     }
     return a;
 }
@@ -94,28 +88,47 @@ Result<NetInterface::Address> parse_ipv6_address(std::string_view s) {
     if (f.size() != 1) return fail("expected ADDRESS[/PREFIX] (e.g. 2001:db8::2/64)");
     NetInterface::Address a;
     size_t slash = f[0].find('/');
-    std::string_view ip = f[0].substr(0, slash);
-    KISTE_TRY(check_ip(ip, true));
-    a.address = std::string(ip);
+    a.address = KISTE_TRY(parse_ip(f[0].substr(0, slash), true));
     a.prefix =
         slash == std::string_view::npos ? 64 : KISTE_TRY(parse_prefix(f[0].substr(slash + 1), 128));
     return a;
 }
 
 std::string format_address(const NetInterface::Address& a) {
-    std::string out = a.address + "/" + std::to_string(a.prefix);
-    if (!a.broadcast.empty()) out += " " + a.broadcast;
+    std::string out = a.address.to_string() + "/" + std::to_string(a.prefix);
+    if (!a.broadcast.empty()) out += " " + a.broadcast.to_string();
     return out;
 }
 
-Result<void> check_route(std::string_view s, bool v6) {
+Result<NetInterface::Gateway> parse_gateway(std::string_view s, bool v6) {
+    using G = NetInterface::Gateway;
+    if (s == "auto") return G{G::Kind::Auto, {}};
+    if (s == "dev") return G{G::Kind::Dev, {}};
+    auto a = IpAddress::parse(s, v6 ? AF_INET6 : AF_INET);
+    if (!a) return fail("expected an {} address, 'auto' or 'dev'", v6 ? "IPv6" : "IPv4");
+    return G{G::Kind::Address, *a};
+}
+
+std::string format_gateway(const NetInterface::Gateway& g) {
+    using K = NetInterface::Gateway::Kind;
+    switch (g.kind) {
+        case K::None: return {};
+        case K::Auto: return "auto";
+        case K::Dev: return "dev";
+        case K::Address: return g.address.to_string();
+    }
+    return {};
+}
+
+Result<IpPrefix> parse_route(std::string_view s, bool v6) {
     size_t slash = s.find('/');
     if (slash == std::string_view::npos)
         return fail(
             "{}", v6 ? "expected a route like 2001:db8::/64" : "expected a route like 10.0.0.0/24");
-    KISTE_TRY(check_ip(s.substr(0, slash), v6));
-    KISTE_TRY(parse_prefix(s.substr(slash + 1), v6 ? 128 : 32));
-    return {};
+    IpPrefix r;
+    r.address = KISTE_TRY(parse_ip(s.substr(0, slash), v6));
+    r.prefix = KISTE_TRY(parse_prefix(s.substr(slash + 1), v6 ? 128 : 32));
+    return r;
 }
 
 }  // namespace kiste::lxc::detail
