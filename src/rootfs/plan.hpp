@@ -45,6 +45,9 @@ enum class OpKind {
     // lxc.mount.auto cgroup:*: parsed, applied by the cgroup module (a later
     // issue). Executing it only logs.
     CgroupHook,
+    // The container's hooks of the type named in `target` ("pre-mount",
+    // "mount", "autodev"): Options::run_hooks runs them.
+    Hooks,
     // pivot_root into the root (chroot where pivot_root cannot work).
     PivotRoot,
     // Remount the process's "/" read-only (lxc.rootfs.options ro at the end).

@@ -15,6 +15,7 @@
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
 #include "cgroup/resources.hpp"
+#include "hooks/hooks.hpp"
 #include "net/network.hpp"
 #include "net/record_file.hpp"
 #include "runtime/ahead.hpp"
@@ -210,6 +211,9 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log, RunService* service)
         if (service) service->end();
     });
     if (service) opt.tty_fds = KISTE_TRY(service->prepare(spec.name));
+    // The post-stop hooks run once the network and cgroups are gone.
+    hooks::ContainerRefs ran;
+    ScopeExit post_stop([&] { hooks::run_post_stop_hooks(spec, ran, false, log); });
     BlockedSignals blocked(opt.parent_blocked);
     // The network is set up from here; its host-side record lives in a file
     // of the run while the container runs (see net/record_file.hpp).
@@ -258,8 +262,10 @@ Result<ExitStatus> execute(ContainerSpec spec, Logger& log, RunService* service)
     init_mount.reset();
     made.net_ns = fail("handed to the container");  // the container holds it now
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
-    return with_context(wait_forwarding(c.init, opt.parent_blocked, service, log), "container {}",
-                        spec.name);
+    ran = std::move(c.hook_refs);
+    auto exited = wait_forwarding(c.init, opt.parent_blocked, service, log);
+    hooks::run_stop_hooks(spec, ran, false, log);
+    return with_context(std::move(exited), "container {}", spec.name);
 }
 
 }  // namespace kiste::runtime

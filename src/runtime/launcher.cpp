@@ -102,6 +102,10 @@ Status child_setup(const ContainerSpec& spec, const LaunchOptions& opt, const ns
     ropt.new_net_ns = spec.ns_new(NsKind::Net);
     ropt.console_fd = opt.console_fd;
     ropt.tty_fds = opt.tty_fds;
+    ropt.run_hooks = [&spec, &log](const std::string& type) {
+        return hooks::run_hooks(spec, hooks::parse_type(type).value_or(hooks::Type::Mount), {},
+                                log);
+    };
     if (!handed.empty()) ropt.rootfs_fd = handed[0].get();
     if (handed.size() > 1) ropt.rootfs_stage_fd = handed[1].get();
     const bool own_mounts = spec.ns_new(NsKind::Mount);
@@ -194,6 +198,12 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     return static_cast<pid_t>(pid);
 }
 
+// The child waits for GO when the parent has work between READY and the
+// exec: before_go, or start-host hooks.
+bool waits_for_go(const ContainerSpec& spec, const LaunchOptions& opt) {
+    return static_cast<bool>(opt.before_go) || !spec.hooks.start_host.empty();
+}
+
 [[noreturn]] void die_with(Channel& chan, const Error& e) {
     chan.send_error(e);
     ::_exit(126);
@@ -234,8 +244,9 @@ Result<pid_t> spawn_payload(PayloadStart& start) {
     // reach the payload: mark every other fd close-on-exec.
     ::syscall(SYS_close_range, 3U, UINT_MAX, CLOSE_RANGE_CLOEXEC);
     if (auto st = chan.send_ready(); !st) ::_exit(126);
-    if (opt.before_go)
+    if (waits_for_go(spec, opt))
         if (auto st = chan.wait_go(); !st) ::_exit(126);
+    if (auto st = hooks::run_hooks(spec, hooks::Type::Start, {}, log); !st) die(st.error());
     reset_ignored_signals();
     ::sigprocmask(SIG_UNBLOCK, &opt.parent_blocked, nullptr);
 
@@ -342,6 +353,8 @@ Result<pid_t> fork_into_cgroup(int cgroup_fd, UniqueFd& pidfd) {
 
 Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Logger& log) {
     if (spec.process.args.empty()) return fail("no command to run");
+    KISTE_TRY(hooks::check_runnable(spec));
+    KISTE_TRY(hooks::run_hooks(spec, hooks::Type::PreStart, {}, log));
     ns::JoinFds joins = KISTE_TRY(ns::open_joins(spec));
     KISTE_TRY(ns::join_pid_for_children(joins));
     auto [parent_end, child_end] = KISTE_TRY(Channel::make_pair());
@@ -392,8 +405,10 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
         KISTE_TRY(sent(parent_end.send_cgroups(raw)));
     }
     KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
-    if (opt.before_go) {
-        KISTE_TRY(opt.before_go(out.init.pid()));
+    out.hook_refs = KISTE_TRY(hooks::keep_container_refs(spec, out.init.pid()));
+    if (waits_for_go(spec, opt)) {
+        KISTE_TRY(hooks::run_hooks(spec, hooks::Type::StartHost, {.pid = out.init.pid()}, log));
+        if (opt.before_go) KISTE_TRY(opt.before_go(out.init.pid()));
         KISTE_TRY(parent_end.send_go());
     }
     KISTE_TRY(parent_end.wait_exec(out.init.pidfd(), log));
