@@ -353,11 +353,17 @@ struct ConsoleConfig {
 };
 
 // ---------------------------------------------------------------- hooks
+// A hook: a program run at one moment of the container's life (see
+// src/hooks/hooks.hpp for the moments, their arguments and environment).
 struct Hook {
-    std::string path;
-    std::vector<std::string> args;
-    std::vector<std::string> env;
-    int timeout_seconds = 0;
+    std::string path{};
+    std::vector<std::string> args{};  // argv, args[0] included; empty: {path}
+    std::vector<std::string> env{};   // "K=V", added to what the moment sets
+    int timeout_seconds = 0;          // 0: Hooks::timeout_seconds
+    // For messages: what the hook is ("/usr/share/lxcfs/lxc.mount.hook") and
+    // where the front-end found it ("lxc.hook.mount, /etc/lxc/c1.conf:3").
+    std::string name{};
+    std::string origin{};
 };
 struct Hooks {
     // LXC's hook points; OCI's map onto these (prestart=pre_start,
@@ -366,6 +372,13 @@ struct Hooks {
     std::vector<Hook> pre_start, pre_mount, mount, autodev, start_host, start, stop, post_stop,
         clone, destroy;
     std::string version = "0";  // lxc.hook.version: 0 = args, 1 = env
+    // The longest a hook may run before it is killed and its step fails
+    // (kiste.hook.timeout; a hook never hangs kiste).
+    int timeout_seconds = 60;
+    // What the hooks are told in their environment (LXC_CONFIG_FILE,
+    // LXC_LOG_LEVEL); empty: not set, and ERROR.
+    std::string config_file;
+    std::string log_level;
 };
 
 // ---------------------------------------------------------------- the whole

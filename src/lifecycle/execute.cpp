@@ -14,6 +14,7 @@
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
 #include "cgroup/resources.hpp"
+#include "hooks/hooks.hpp"
 #include "lifecycle/container.hpp"
 #include "net/network.hpp"
 #include "runtime/ahead.hpp"
@@ -178,6 +179,9 @@ Result<ExitStatus> execute(ContainerSpec spec, const ExecutePlace& place, Logger
         for (size_t i = 1; i <= opt.tty_fds.size(); ++i)
             run.record().ttys.push_back(fmt::format("tty{}", i));
     }
+    // The post-stop hooks run once the network and cgroups are gone.
+    hooks::ContainerRefs ran;
+    ScopeExit post_stop([&] { hooks::run_post_stop_hooks(spec, ran, false, log); });
     BlockedSignals blocked(opt.parent_blocked);
     // The network is set up from here; what it makes on the host is in the
     // record before it exists.
@@ -230,8 +234,10 @@ Result<ExitStatus> execute(ContainerSpec spec, const ExecutePlace& place, Logger
     made.net_ns = fail("handed to the container");  // the container holds it now
     KISTE_TRY(run.running(c.init.pid()));
     log.debug("container {} runs as pid {}", spec.name, c.init.pid());
-    return with_context(wait_forwarding(c.init, opt.parent_blocked, service, log), "container {}",
-                        spec.name);
+    ran = std::move(c.hook_refs);
+    auto exited = wait_forwarding(c.init, opt.parent_blocked, service, log);
+    hooks::run_stop_hooks(spec, ran, false, log);
+    return with_context(std::move(exited), "container {}", spec.name);
 }
 
 }  // namespace kiste::lifecycle

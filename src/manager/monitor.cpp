@@ -17,10 +17,12 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "base/fail_point.hpp"
 #include "cgroup/cgroup.hpp"
 #include "cgroup/defaults.hpp"
+#include "hooks/hooks.hpp"
 #include "lifecycle/container.hpp"
 #include "manager/console_server.hpp"
 #include "manager/halt_signal.hpp"
@@ -73,6 +75,7 @@ private:
     std::unique_ptr<cgroup::Manager> cgroup_;
     std::unique_ptr<net::ContainerNetwork> net_;
     std::optional<runtime::Launched> init_;
+    hooks::ContainerRefs ran_;  // for the stop and post-stop hooks, once init is gone
     lifecycle::OwnedRun run_;
     state::RuntimeState& rs_ = run_.record();
     bool stopping_ = false;
@@ -227,12 +230,15 @@ void Monitor::begin_stop(int timeout_seconds, bool kill_now) {
 
 void Monitor::on_init_exit() {
     auto st = init_->init.wait();
+    ran_ = std::move(init_->hook_refs);
     init_.reset();
     // In a pid namespace, reboot(2) kills init with SIGHUP (restart) or SIGINT (halt).
     const bool reboot = st && st->signaled && st->code == SIGHUP && !stopping_;
     (void)cgroup_->kill_all();
     if (reboot) {
         log_.info("container {} rebooted; starting it again", s_.paths.name);
+        hooks::run_stop_hooks(s_.spec, ran_, true, log_);
+        hooks::run_post_stop_hooks(s_.spec, std::exchange(ran_, {}), true, log_);
         // In fresh cgroups: this kernel kills a process cloned into a cgroup
         // that cgroup.kill emptied before (CLONE_INTO_CGROUP compares the
         // parent cgroup's kill counter with the target's), as the new init
@@ -316,8 +322,10 @@ void Monitor::teardown() {
     if (init_) {
         (void)init_->init.signal(SIGKILL);
         (void)init_->init.wait();
+        ran_ = std::move(init_->hook_refs);
         init_.reset();
     }
+    hooks::run_stop_hooks(s_.spec, ran_, false, log_);
     // Its network namespace is still held open: phys devices come back from it.
     if (net_) net_->teardown();
     if (cgroup_) {
@@ -330,6 +338,7 @@ void Monitor::teardown() {
                        st.error().message());
     }
     run_.remove_files();
+    hooks::run_post_stop_hooks(s_.spec, std::exchange(ran_, {}), false, log_);
     // Nothing of the run is left: the name is free before the stop clients
     // hear of it, so they need not wait for this process to exit.
     lock_ = state::NameLock{};

@@ -46,6 +46,7 @@ std::string describe(const MountOp& op) {
             break;
         case OpKind::Mask: what = fmt::format("masking {}", shown(op.target)); break;
         case OpKind::CgroupHook: what = "mounting the cgroup tree"; break;
+        case OpKind::Hooks: what = fmt::format("running the {} hooks", op.target); break;
         case OpKind::PivotRoot: what = "switching to the rootfs"; break;
         case OpKind::RemountRootReadonly: what = "remounting / read-only"; break;
     }
@@ -92,6 +93,11 @@ Result<std::vector<MountOp>> plan(const ContainerSpec& spec, const Options& opt)
     const unsigned long early_prop = prop == MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
     ops.push_back(
         MountOp{.kind = OpKind::Propagation, .target = "/", .flags = MS_REC | early_prop});
+    // The hooks of the mount namespace (their order is LXC's, see src/hooks/hooks.hpp).
+    auto hooks = [&ops](const std::vector<Hook>& list, const char* type) {
+        if (!list.empty()) ops.push_back(MountOp{.kind = OpKind::Hooks, .target = type});
+    };
+    hooks(spec.hooks.pre_mount, "pre-mount");
 
     if (has_rootfs) {
         MountOp bind{.kind = OpKind::BindRootfs, .source = rootfs, .target = rootfs};
@@ -115,6 +121,8 @@ Result<std::vector<MountOp>> plan(const ContainerSpec& spec, const Options& opt)
 
     for (const MountEntry& e : spec.mounts) ops.push_back(KISTE_TRY(entry_op(e, rootfs)));
 
+    hooks(spec.hooks.mount, "mount");
+    if (has_rootfs && spec.dev.autodev) hooks(spec.hooks.autodev, "autodev");
     if (has_rootfs) ops.push_back(MountOp{.kind = OpKind::PivotRoot});
     if (late_prop)
         ops.push_back(MountOp{.kind = OpKind::Propagation, .target = "/", .flags = MS_REC | prop});

@@ -47,6 +47,9 @@ enum class OpKind {
     // child is in, so the plan stays pure: setup() expands it in the child
     // (expand_cgroup_hook); a plan executed on its own only logs it.
     CgroupHook,
+    // The container's hooks of the type named in `target` ("pre-mount",
+    // "mount", "autodev"): Options::run_hooks runs them.
+    Hooks,
     // pivot_root into the root (chroot where pivot_root cannot work).
     PivotRoot,
     // Remount the process's "/" read-only (lxc.rootfs.options ro at the end).

@@ -5,10 +5,12 @@
 //
 // setup() with a rootfs:                    setup() without (application container):
 //   / recursively private (rootfs.propagation)  / recursively private
+//   [pre-mount hooks]                           [pre-mount hooks]
 //   bind the rootfs onto itself (+ options)     a fresh /proc when the pid ns is new
 //   /dev tmpfs + nodes, devpts, shm, links      lxc.mount.auto proc/sys
 //   lxc.mount.auto proc/sys (cgroup: hook)      mount entries (resolved under "/")
-//   mount entries, in config order
+//   mount entries, in config order              [mount hooks]
+//   [mount hooks; autodev hooks with lxc.autodev]
 //   pivot_root(".", ".") + umount2(".", MNT_DETACH); chdir("/")
 // finalize():
 //   proc:mixed read-only /proc/sys (net kept writable with an own net ns and
@@ -16,6 +18,8 @@
 //   lxc.rootfs read-only remount.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "base/log.hpp"
@@ -36,6 +40,8 @@ struct Options {
     // child by its parent (open_rootfs_for_child); -1: the child opens them.
     int rootfs_fd = -1;
     int rootfs_stage_fd = -1;
+    // Runs the container's hooks of a type (the plan's Hooks ops); unset: skipped.
+    std::function<Status(const std::string& type)> run_hooks;
 };
 
 // A container in a user namespace may not be able to reach its own rootfs:

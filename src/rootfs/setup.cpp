@@ -34,6 +34,12 @@ Status run_op(ExecContext& c, const MountOp& op) {
             // (tests) has nothing to mount it from.
             c.log.debug("the cgroup tree: not expanded, skipped");
             return {};
+        case OpKind::Hooks:
+            if (!c.opt.run_hooks) {
+                c.log.debug("{}: no hook runner, skipped", describe(op));
+                return {};
+            }
+            return c.opt.run_hooks(op.target);
         case OpKind::PivotRoot: return run_pivot_root(c, op);
         case OpKind::RemountRootReadonly: return run_remount_root_readonly(c, op);
     }
@@ -61,7 +67,7 @@ Status execute(const std::vector<MountOp>& ops, const Options& opt, Sys& sys, Lo
     ExecContext c{.sys = sys, .log = log, .opt = opt, .root = std::move(root)};
     for (const MountOp& op : ops) {
         const bool needs_root = op.kind != OpKind::Propagation && op.kind != OpKind::BindRootfs &&
-                                op.kind != OpKind::CgroupHook &&
+                                op.kind != OpKind::CgroupHook && op.kind != OpKind::Hooks &&
                                 op.kind != OpKind::RemountRootReadonly;
         if (needs_root && !c.root.valid()) return fail("{}: no root directory yet", describe(op));
         log.debug("{}", describe(op));

@@ -13,11 +13,13 @@
 //                                                creds + caps; no_new_privs
 //   wait_ready()   <---------------------------- send_ready()   (or send_error(e): message
 //                                                                 + errno, then _exit)
-//   [before_go: state, hooks
-//    send_go()     ---------------------------->  wait_go()]  (only with a before_go)
+//   [start-host hooks; before_go
+//    send_go()     ---------------------------->  wait_go()]  (only with either)
+//                                                [start hooks]
 //                                                execveat(init image)
 //   wait_exec()    <---------------------------- EOF on success (the fd is CLOEXEC),
-//                                                or send_error(e) when exec failed
+//                                                or send_error(e) when a start hook
+//                                                or the exec failed
 //
 // Log lines from the child travel as LOG messages in between and are written
 // by the parent's Logger. Every wait in the parent also polls the child's

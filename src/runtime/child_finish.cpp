@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/terminal.hpp"
+#include "hooks/hooks.hpp"
 #include "runtime/child_steps.hpp"
 #include "security/security.hpp"
 
@@ -107,6 +108,7 @@ struct Finish {
     const ContainerSpec& spec;
     const LaunchOptions& opt;
     Channel& chan;
+    Logger* log;
     std::optional<CapabilitySets> caps;  // from the bounding-set step
     std::vector<std::string> env;
     std::vector<std::string> argv;
@@ -201,7 +203,7 @@ Status ready(Finish& f) {
 
 // The parent's GO (state written, start-host hooks run); unset, no wait.
 Status go(Finish& f) {
-    if (!f.opt.before_go) return {};
+    if (!waits_for_go(f.spec, f.opt)) return {};
     return f.chan.wait_go();
 }
 
@@ -226,6 +228,14 @@ Status exec_gate(Finish& f) {
     char go = 0;
     KISTE_TRY(reword(f.sys.read(f.opt.exec_gate_fd, &go, 1), "waiting for the start"));
     return {};
+}
+
+// lxc.hook.start / OCI's startContainer: inside the container, once it is
+// released (after `start` at the exec gate, as runc runs startContainer),
+// right before the payload, with the payload's credentials.
+Status start_hooks(Finish& f) {
+    if (f.spec.hooks.start.empty() || f.log == nullptr) return {};
+    return hooks::run_hooks(f.spec, hooks::Type::Start, {}, *f.log);
 }
 
 // kiste-init from its sealed image (the payload started for it to adopt),
@@ -294,13 +304,15 @@ constexpr FinishStep kFinishSteps[] = {
     {"go", go},
     {"signals", signals},
     {"exec gate", exec_gate},
+    {"start hooks", start_hooks},
     {"exec", exec},
 };
 
 }  // namespace
 
-Status finish_child(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt, Channel& chan) {
-    Finish f{sys, spec, opt, chan, std::nullopt, {}, {}};
+Status finish_child(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt, Channel& chan,
+                    Logger* log) {
+    Finish f{sys, spec, opt, chan, log, std::nullopt, {}, {}};
     for (const FinishStep& step : kFinishSteps) KISTE_TRY_CTX(step.run(f), "{}", step.name);
     return {};
 }

@@ -35,7 +35,12 @@ Status child_setup(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt
 // returns only on failure: the last step replaces the process. A failure
 // stops the sequence at its step, and the error names that step
 // ("credentials: ...").
-Status finish_child(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt, Channel& chan);
+// `log`: where the start hooks' output goes (none: those hooks are not run).
+Status finish_child(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt, Channel& chan,
+                    Logger* log = nullptr);
+// The child waits for GO when the parent has work between READY and the
+// exec: before_go, or start-host hooks.
+bool waits_for_go(const ContainerSpec& spec, const LaunchOptions& opt);
 // The names of finish_child's steps, in their order (for tests and messages).
 std::vector<std::string_view> finish_child_steps();
 

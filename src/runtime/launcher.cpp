@@ -67,6 +67,10 @@ Status child_setup(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt
     ropt.new_net_ns = spec.ns_new(NsKind::Net);
     ropt.console_fd = opt.console_fd;
     ropt.tty_fds = opt.tty_fds;
+    ropt.run_hooks = [&spec, &log](const std::string& type) {
+        return hooks::run_hooks(spec, hooks::parse_type(type).value_or(hooks::Type::Mount), {},
+                                log);
+    };
     if (!handed.empty()) ropt.rootfs_fd = handed[0].get();
     if (handed.size() > 1) ropt.rootfs_stage_fd = handed[1].get();
     const bool own_mounts = spec.ns_new(NsKind::Mount);
@@ -120,11 +124,15 @@ namespace {
     if (auto st = child_setup(sys, spec, opt, joins, std::move(*handed), chan, log); !st)
         die(st.error());
     // Returns only on failure: its last step executes the payload.
-    auto st = finish_child(sys, spec, opt, chan);
+    auto st = finish_child(sys, spec, opt, chan, &log);
     die_with(chan, st ? Error::msg("the launch ended without executing the payload") : st.error());
 }
 
 }  // namespace
+
+bool waits_for_go(const ContainerSpec& spec, const LaunchOptions& opt) {
+    return static_cast<bool>(opt.before_go) || !spec.hooks.start_host.empty();
+}
 
 void CgroupEntry::use_in(LaunchOptions& opt) const {
     opt.cgroup_fd = v2_dir ? v2_dir.get() : -1;
@@ -198,6 +206,8 @@ Result<pid_t> fork_into_cgroup(int cgroup_fd, UniqueFd& pidfd) {
 
 Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Logger& log) {
     if (spec.process.args.empty()) return fail("no command to run");
+    KISTE_TRY(hooks::check_runnable(spec));
+    KISTE_TRY(hooks::run_hooks(spec, hooks::Type::PreStart, {}, log));
     RealSys sys;
     ns::JoinFds joins = KISTE_TRY(ns::open_joins(sys, spec));
     KISTE_TRY(ns::join_pid_for_children(sys, joins));
@@ -249,8 +259,10 @@ Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Log
         KISTE_TRY(sent(parent_end.send_cgroups(raw)));
     }
     KISTE_TRY(parent_end.wait_ready(out.init.pidfd(), log));
-    if (opt.before_go) {
-        KISTE_TRY(opt.before_go(out.init.pid()));
+    out.hook_refs = KISTE_TRY(hooks::keep_container_refs(spec, out.init.pid()));
+    if (waits_for_go(spec, opt)) {
+        KISTE_TRY(hooks::run_hooks(spec, hooks::Type::StartHost, {.pid = out.init.pid()}, log));
+        if (opt.before_go) KISTE_TRY(opt.before_go(out.init.pid()));
         KISTE_TRY(parent_end.send_go());
     }
     // At the exec gate the child waits for `start`, not for us.

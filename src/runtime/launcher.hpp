@@ -11,6 +11,7 @@
 #include "base/log.hpp"
 #include "base/unique_fd.hpp"
 #include "cgroup/cgroup.hpp"
+#include "hooks/hooks.hpp"
 #include "kiste/error.hpp"
 #include "kiste/spec.hpp"
 
@@ -97,13 +98,17 @@ Result<std::vector<UniqueFd>> open_late_tasks(const cgroup::Manager& m);
 // glibc's cached thread id is the parent's.
 Result<pid_t> fork_into_cgroup(int cgroup_fd, UniqueFd& pidfd);
 
-// A started container: its PID 1 on the host, owned by the guard.
+// A started container: its PID 1 on the host, owned by the guard, and what
+// its stop and post-stop hooks will need (hooks::run_stop_hooks).
 struct Launched {
     ChildGuard init;
+    hooks::ContainerRefs hook_refs{};
 };
 
 // Starts the container; returns once its PID 1 has executed the payload (or
-// kiste-init). On failure nothing is left running.
+// kiste-init). On failure nothing is left running. Runs the container's
+// pre-start, start-host and (in the child) pre-mount, mount, autodev and
+// start hooks at their moments (see hooks/hooks.hpp).
 Result<Launched> launch(const ContainerSpec& spec, const LaunchOptions& opt, Logger& log);
 
 }  // namespace kiste::runtime

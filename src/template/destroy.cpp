@@ -5,7 +5,8 @@
 //      leftovers of a dead run are cleaned up (manager::cleanup_stale).
 //   3. Nothing may be mounted below the container directory or the rootfs:
 //      the removal is refused, naming the mount points, before anything is
-//      deleted.
+//      deleted. Then the config's lxc.hook.destroy hooks run (as LXC runs
+//      them, before the removal); a failing one stops it.
 //   4. The rootfs, when lxc.rootfs.managed is not 0 and it lies outside the
 //      container directory (a dir: path; other backing stores are left
 //      alone with a warning), then the container directory with config,
@@ -20,6 +21,7 @@
 #include <thread>
 
 #include "config/lxc/config.hpp"
+#include "hooks/hooks.hpp"
 #include "manager/manager.hpp"
 #include "state/run_lock.hpp"
 #include "storage/storage.hpp"
@@ -106,6 +108,16 @@ Result<std::string> external_rootfs(const state::ContainerPaths& paths, Logger& 
     return rootfs;
 }
 
+// The config's destroy hooks, with the container's name and rootfs.
+Status run_destroy_hooks(const state::ContainerPaths& paths, Logger& log) {
+    if (!exists(paths.config())) return {};
+    auto cfg = lxc::load_file(paths.config());
+    if (!cfg || !cfg->hooks.contains("destroy")) return {};
+    ContainerSpec spec = KISTE_TRY(lxc::to_spec(*cfg, lxc::Purpose::Start));
+    spec.name = paths.name;
+    return hooks::run_destroy_hooks(spec, log);
+}
+
 }  // namespace
 
 Status destroy(const state::ContainerPaths& given, const DestroyOptions& opt, Logger& log) {
@@ -145,6 +157,7 @@ Status destroy(const state::ContainerPaths& given, const DestroyOptions& opt, Lo
                         list);
         }
     }
+    KISTE_TRY_CTX(run_destroy_hooks(paths, log), "destroying {}", paths.name);
     if (!rootfs.empty()) KISTE_TRY_CTX(remove_tree(rootfs), "destroying {}", paths.name);
     KISTE_TRY_CTX(remove_tree(paths.dir()), "destroying {}", paths.name);
     log.info("destroyed container {}", paths.name);

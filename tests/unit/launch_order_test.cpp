@@ -67,7 +67,7 @@ TEST_F(FinishChild, StepsAreNamedInTheirOrder) {
                                                 "console",      "closing fds",
                                                 "ready",        "go",
                                                 "signals",      "exec gate",
-                                                "exec"};
+                                                "start hooks",  "exec"};
     EXPECT_EQ(finish_child_steps(), want);
 }
 

@@ -490,15 +490,15 @@ TEST(LxcToSpec, UnappliedCoversEveryFamily) {
         "lxc.namespace.share.net = web\n"
         "lxc.arch = i686\n");
     for (auto key : {"lxc.apparmor.profile", "lxc.selinux.context", "lxc.seccomp.profile",
-                     "lxc.hook.start", "lxc.console.logfile", "lxc.proc.oom_score_adj",
-                     "lxc.sched.core", "lxc.log.syslog", "lxc.namespace.share.net", "lxc.arch"}) {
+                     "lxc.console.logfile", "lxc.proc.oom_score_adj", "lxc.sched.core",
+                     "lxc.log.syslog", "lxc.namespace.share.net", "lxc.arch"}) {
         const auto* u = find_unapplied(s, key);
         ASSERT_NE(u, nullptr) << key;
         EXPECT_FALSE(u->reason.empty());
         EXPECT_EQ(u->origin.rfind(kData + "test.conf:", 0), 0u) << key << " " << u->origin;
     }
-    // cgroup settings, placement and mounts are applied.
-    for (auto key : {"lxc.cgroup2.pids.max", "lxc.mount.auto", "lxc.cgroup.dir"})
+    // cgroup settings, placement, mounts and hooks are applied.
+    for (auto key : {"lxc.cgroup2.pids.max", "lxc.mount.auto", "lxc.cgroup.dir", "lxc.hook.start"})
         EXPECT_EQ(find_unapplied(s, key), nullptr) << key;
     // Things kiste applies (or that only `kiste start` reads) are not listed.
     s = spec_of(

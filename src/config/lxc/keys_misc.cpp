@@ -1,5 +1,5 @@
-// Hooks, the manager's keys (start.*, group, monitor.*, log.*), include,
-// and the legacy keys without a modern equivalent (lxc.kmsg kept, the
+// Hooks (and kiste.hook.timeout, the time a hook may take), the manager's keys (start.*, group,
+// monitor.*, log.*), include, and the legacy keys without a modern equivalent (lxc.kmsg kept, the
 // obsolete lxc.rootfs.backend and lxc.pivotdir accepted and ignored).
 #include "base/log.hpp"
 #include "config/lxc/keys.hpp"
@@ -65,6 +65,17 @@ struct HookVersionCodec {
     static std::string format(const std::string& s) { return s; }
 };
 
+// kiste.hook.timeout: seconds, 1 .. one day (a hook is killed after it).
+struct HookTimeoutCodec {
+    static Result<int> parse(std::string_view v) {
+        auto n = parse_u32(v);
+        if (!n || *n == 0 || *n > 86400)
+            return fail("expected a number of seconds from 1 to 86400");
+        return static_cast<int>(*n);
+    }
+    static std::string format(int n) { return std::to_string(n); }
+};
+
 struct LogLevelCodec {
     static Result<std::string> parse(std::string_view v) {
         if (!parse_log_level(v))
@@ -126,6 +137,9 @@ Status clear_nothing(LxcConfig&, const KeyCall&) {
 constexpr auto kHookVersion = [](auto& c) -> auto& {
     return c.spec.hooks.version;
 };
+constexpr auto kHookTimeout = [](auto& c) -> auto& {
+    return c.spec.hooks.timeout_seconds;
+};
 constexpr auto kStartAuto = [](auto& c) -> auto& {
     return c.start_auto;
 };
@@ -167,6 +181,7 @@ constexpr KeyDef kKeys[] = {
     KeyDef{
         .name = "lxc.hook", .set = set_all_hooks, .get = get_all_hooks, .clear = clear_all_hooks},
     scalar<HookVersionCodec, kHookVersion>("lxc.hook.version"),
+    scalar<HookTimeoutCodec, kHookTimeout>("kiste.hook.timeout"),
     scalar<BoolCodec, kStartAuto>("lxc.start.auto"),
     scalar<I64Codec, kStartDelay>("lxc.start.delay"),
     scalar<I64Codec, kStartOrder>("lxc.start.order"),

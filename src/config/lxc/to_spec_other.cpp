@@ -1,6 +1,7 @@
 // to_spec, the rest: structured cgroup Resources from the cgroup keys, hooks, and
 // the list of keys the runtime cannot apply (reported by the command that
 // would need them, never silently dropped).
+#include "base/log.hpp"
 #include "cgroup/resources.hpp"
 #include "config/lxc/fstab.hpp"
 #include "config/lxc/keys.hpp"
@@ -30,7 +31,8 @@ Status resolve_cgroup(const LxcConfig& cfg, ContainerSpec& s) {
 }
 
 // LXC runs a hook as a shell command line ("exec HOOK NAME lxc TYPE ..."),
-// so a hook is /bin/sh -c with the runtime's arguments appended after $0.
+// so a hook is /bin/sh -c with the runtime's arguments appended after $0
+// (passed as words of their own: a path with a blank stays one argument).
 void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
     auto* hooks = &s.hooks;
     auto list_for = [hooks](std::string_view type) -> std::vector<Hook>* {
@@ -53,9 +55,16 @@ void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
             Hook h;
             h.path = "/bin/sh";
             h.args = {"/bin/sh", "-c", "exec " + c.value + " \"$@\"", "sh"};
+            h.name = c.value;
+            h.origin = c.origin.empty() ? "lxc.hook." + type
+                                        : fmt::format("lxc.hook.{}, {}", type, c.origin);
             list->push_back(std::move(h));
         }
     }
+    s.hooks.config_file = cfg.config_file;
+    // LXC_LOG_LEVEL carries the name of the level ("DEBUG" for 1 too).
+    if (auto level = parse_log_level(cfg.log_level))
+        s.hooks.log_level = std::string(log_level_name(*level));
 }
 
 void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) {
@@ -93,11 +102,8 @@ void collect_unapplied(const LxcConfig& cfg, Purpose purpose, ContainerSpec& s) 
         add_key("lxc.seccomp.notify.proxy", sec.seccomp.notify_proxy,
                 "seccomp notification is not supported yet");
 
-    for (const auto& [type, cmds] : cfg.hooks) {
-        if (type == "clone") continue;  // run by copies only (a note in cfg.notes)
-        for (const auto& c : cmds)
-            add("lxc.hook." + type, c.value, c.origin, "hooks are not run yet");
-    }
+    // Every hook type but clone runs (src/hooks); clone hooks run only when a
+    // container is copied (a note in cfg.notes).
 
     const auto& con = cfg.spec.console;
     const std::string console_reason =
