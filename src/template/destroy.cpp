@@ -118,14 +118,36 @@ Status run_destroy_hooks(const state::ContainerPaths& paths, Logger& log) {
     return hooks::run_destroy_hooks(spec, log);
 }
 
+// A container without a definition that has a record: a `kiste execute`
+// (running, or what a killed one left). Destroying it is stopping it (-f)
+// and removing what its record names.
+Status destroy_record_only(const state::ContainerPaths& given, const DestroyOptions& opt,
+                           Logger& log) {
+    const state::Observed seen = state::observe(given);
+    if (!seen.recorded)
+        return fail(Error::msg(
+            fmt::format("container {} does not exist in {}", given.name, given.lxcpath)));
+    if (seen.state != state::State::Stopped) {
+        if (!opt.force)
+            return fail(Error::msg(fmt::format(
+                "container {} is {} (started by kiste execute): stop it first (kiste stop "
+                "{}), or use kiste destroy -f",
+                given.name, state::state_name(seen.state), given.name)));
+        KISTE_TRY_CTX(
+            manager::stop(given, {.timeout_seconds = opt.stop_timeout, .kill = false}, log),
+            "stopping {} before destroying it", given.name);
+    }
+    KISTE_TRY_CTX(manager::cleanup_stale(given, log), "cleaning up after {}", given.name);
+    log.info("destroyed container {} (it had no definition, only a run record)", given.name);
+    return {};
+}
+
 }  // namespace
 
 Status destroy(const state::ContainerPaths& given, const DestroyOptions& opt, Logger& log) {
     const state::ContainerPaths paths{absolute_lxcpath(given.lxcpath), given.name};
     KISTE_TRY(state::validate_name(paths.name));
-    if (!exists(paths.dir()))
-        return fail(Error::msg(
-            fmt::format("container {} does not exist in {}", paths.name, paths.lxcpath)));
+    if (!exists(paths.dir())) return destroy_record_only(given, opt, log);
     const bool partial = exists(paths.dir() + "/partial");
     if (!exists(paths.config()) && !partial)
         return fail("{} holds no container (no config): not removing it", paths.dir());

@@ -149,6 +149,35 @@ TEST_F(LifecycleExecute, AKilledExecuteIsCleanedByStop) {
     EXPECT_EQ(run({"/bin/sh", "-c", "find /sys/fs/cgroup -type d -name " + name}).out, "");
 }
 
+// destroy of a container with no definition, only a run record: without -f
+// it refuses a running one; with -f it stops it; a killed run's record goes
+// (found by a cold try: it said "does not exist" of what ls listed).
+TEST_F(LifecycleExecute, DestroyForceStopsAndCleansAnExecuteContainer) {
+    const std::string name = "i10life-x2";
+    start_execute(name, {"sleep", "100"});
+    for (int i = 0; i < 500 && !running(name); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(running(name));
+    auto refused = kiste({"destroy", "-n", name});
+    EXPECT_NE(refused.code, 0);
+    EXPECT_NE(refused.err.find("kiste destroy -f"), std::string::npos) << refused.err;
+    EXPECT_TRUE(running(name));
+    auto forced = kiste({"destroy", "-f", "-t", "2", "-n", name});
+    EXPECT_EQ(forced.code, 0) << forced.err;
+    EXPECT_NE(reap_execute(3s), -1);
+    EXPECT_TRUE(fs::is_empty(run_dir_.path()));
+
+    start_execute(name, {"sleep", "100"});
+    for (int i = 0; i < 500 && !running(name); ++i) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(running(name));
+    ::kill(execute_, SIGKILL);
+    EXPECT_EQ(reap_execute(2s), 128 + SIGKILL);
+    auto cleaned = kiste({"destroy", "-f", "-n", name});
+    EXPECT_EQ(cleaned.code, 0) << cleaned.err;
+    EXPECT_TRUE(fs::is_empty(run_dir_.path()));
+    EXPECT_EQ(run({"/bin/sh", "-c", "find /sys/fs/cgroup -type d -name " + name}).out, "");
+    EXPECT_NE(kiste({"destroy", "-n", name}).code, 0) << "nothing is left to destroy";
+}
+
 TEST_F(LifecycleExecute, EveryFailedStepLeavesNothing) {
     if (!fail_points_built())
         GTEST_SKIP() << "this build ignores KISTE_TEST_FAIL_AT (KISTE_FAIL_POINTS=OFF)";

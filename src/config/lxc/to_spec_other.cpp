@@ -1,6 +1,8 @@
 // to_spec, the rest: structured cgroup Resources from the cgroup keys, hooks, and
 // the list of keys the runtime cannot apply (reported by the command that
 // would need them, never silently dropped).
+#include <filesystem>
+
 #include "base/log.hpp"
 #include "cgroup/resources.hpp"
 #include "config/lxc/fstab.hpp"
@@ -61,7 +63,10 @@ void resolve_hooks(const LxcConfig& cfg, ContainerSpec& s) {
             list->push_back(std::move(h));
         }
     }
-    s.hooks.config_file = cfg.config_file;
+    // Hooks run from other directories (the container's root, too).
+    std::error_code ec;
+    const auto config_path = std::filesystem::absolute(cfg.config_file, ec);
+    s.hooks.config_file = ec || cfg.config_file.empty() ? cfg.config_file : config_path.string();
     // LXC_LOG_LEVEL carries the name of the level ("DEBUG" for 1 too).
     if (auto level = parse_log_level(cfg.log_level))
         s.hooks.log_level = std::string(log_level_name(*level));
