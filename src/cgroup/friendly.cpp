@@ -117,7 +117,7 @@ Result<std::vector<CgroupConfig::Setting>> friendly_to_settings(std::string_view
         if (unlimited(value)) {
             add("pids.max", "max");
         } else {
-            add("pids.max", std::to_string(KISTE_TRY(number_in(name, value, 1, INT32_MAX))));
+            add("pids.max", std::to_string(KISTE_TRY(number_in(name, value, 0, INT32_MAX))));
         }
     } else if (name == "io-weight") {
         const uint64_t w = KISTE_TRY(weight_for(name, value, "io.weight"));

@@ -95,6 +95,11 @@ ContainerInfo gather_info(const state::ContainerPaths& paths, bool runtime) {
     if (r.face == state::Face::Monitor) info.monitor_pid = r.owner_pid;
     info.ttys = r.ttys;
     if (!r.config_file.empty()) info.config = r.config_file;
+    // A `kiste execute` without -f has no config file and logs to stderr.
+    if (r.face == state::Face::Execute) {
+        if (r.config_file.empty()) info.config = "-";
+        info.log = r.log_file.empty() ? "-" : r.log_file;
+    }
     if (!runtime) return info;
     if (info.pid > 0) read_addresses(info.pid, info);
     if (!r.cgroup_paths.empty()) {

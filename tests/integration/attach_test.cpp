@@ -494,9 +494,16 @@ TEST_F(Attach, PsListsHostAndContainerPids) {
     EXPECT_NE(table.out.find(fmt::format("{:>7} {:>7} root", init_pid_, 1)), std::string::npos)
         << table.out;
 
+    // Right after the start (each test of a VM run starts its own container)
+    // busybox's init may not have spawned its shell yet: give it a moment.
     auto json = kiste({"ps", "--format", "json", name_});
-    ASSERT_EQ(json.code, 0) << json.err;
     auto arr = nlohmann::json::parse(json.out, nullptr, false);
+    for (int i = 0; i < 100 && json.code == 0 && arr.is_array() && arr.size() < 2; ++i) {
+        std::this_thread::sleep_for(50ms);
+        json = kiste({"ps", "--format", "json", name_});
+        arr = nlohmann::json::parse(json.out, nullptr, false);
+    }
+    ASSERT_EQ(json.code, 0) << json.err;
     ASSERT_TRUE(arr.is_array()) << json.out;
     ASSERT_GE(arr.size(), 2U) << json.out;  // init and its command at least
     bool init_seen = false;

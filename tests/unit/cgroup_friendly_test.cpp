@@ -69,6 +69,8 @@ TEST(CgroupFriendly, CpusetAndPids) {
     EXPECT_NE(as("cpuset", "1-0", 2).find("CPU list"), std::string::npos);
     EXPECT_EQ(as("pids", "200", 1), "pids.max=200");
     EXPECT_EQ(as("pids", "max", 2), "pids.max=max");
+    // pids.max = 0 (no new process) is a value the kernel and the config take.
+    EXPECT_EQ(as("pids", "0", 2), "pids.max=0");
     EXPECT_NE(as("pids", "-5", 2).find("expected a number"), std::string::npos);
 }
 
