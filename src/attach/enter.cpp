@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "attach/environment.hpp"
+#include "base/clone.hpp"
 #include "base/signals.hpp"
 #include "security/caps.hpp"
 
@@ -101,14 +102,6 @@ std::string read_small_regular(const char* path) {
         if (n <= 0) break;
         out.append(buf, static_cast<size_t>(n));
     }
-    return out;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
     return out;
 }
 

@@ -11,15 +11,12 @@
 
 #include "attach/target.hpp"
 #include "attach/wire.hpp"
+#include "base/clone.hpp"
 #include "kiste/spec.hpp"
 
 namespace kiste::attach {
 
-// struct clone_args of clone3(2), up to the cgroup field.
-struct CloneArgs {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-        set_tid_size, cgroup;
-};
+using kiste::CloneArgs;
 
 // Everything decided before the fork, so the helpers only act.
 struct EnterPlan {

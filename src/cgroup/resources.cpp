@@ -8,22 +8,11 @@
 #include "cgroup/settings.hpp"
 #include "cgroup/values.hpp"
 
+#include "base/words.hpp"
+
 namespace kiste::cgroup {
 
 namespace {
-
-std::vector<std::string_view> blank_words(std::string_view s) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 // "8:0" (validated by the table before).
 std::pair<int64_t, int64_t> dev_numbers(std::string_view s) {
@@ -91,7 +80,7 @@ std::string absorb_v1(Resources& r, std::string_view key, std::string_view v) {
                "pids_limit";
     if (key == "blkio.weight") return r.blkio_weight = static_cast<uint16_t>(u(v)), "blkio_weight";
     if (key == "blkio.weight_device") {
-        auto w = blank_words(v);
+        auto w = split_blanks(v);
         auto [maj, min] = dev_numbers(w[0]);
         put_device(r.blkio_weight_device, {maj, min, static_cast<uint16_t>(u(w[1]))});
         return "blkio_weight_device";
@@ -100,7 +89,7 @@ std::string absorb_v1(Resources& r, std::string_view key, std::string_view v) {
         auto kind = key.substr(15, key.size() - 15 - 7);
         auto* list = throttle_list(r, kind);
         if (list == nullptr) return {};
-        auto w = blank_words(v);
+        auto w = split_blanks(v);
         auto [maj, min] = dev_numbers(w[0]);
         put_device(*list, {maj, min, u(w[1])});
         return fmt::format("throttle_{}", kind);
@@ -129,7 +118,7 @@ std::string absorb_v2(Resources& r, std::string_view key, std::string_view v) {
     if (key == "memory.low") return r.memory_reservation = bytes(v), "memory_reservation";
     if (key == "cpu.weight") return r.cpu_weight = u(v), "cpu_weight";
     if (key == "cpu.max") {
-        auto w = blank_words(v);
+        auto w = split_blanks(v);
         r.cpu_quota = w[0] == "max" ? -1 : static_cast<int64_t>(u(w[0]));
         if (w.size() == 2) r.cpu_period = u(w[1]);
         return "cpu_quota";
@@ -140,7 +129,7 @@ std::string absorb_v2(Resources& r, std::string_view key, std::string_view v) {
         return r.pids_limit = v == "max" || v == "-1" ? -1 : static_cast<int64_t>(u(v)),
                "pids_limit";
     if (key == "io.weight") {
-        auto w = blank_words(v);
+        auto w = split_blanks(v);
         if (w.size() == 1 || w[0] == "default")
             return r.io_weight = static_cast<uint16_t>(u(w.back())), "io_weight";
         auto [maj, min] = dev_numbers(w[0]);
@@ -148,7 +137,7 @@ std::string absorb_v2(Resources& r, std::string_view key, std::string_view v) {
         return "io_weight_device";
     }
     if (key == "io.max") {
-        auto w = blank_words(v);
+        auto w = split_blanks(v);
         auto [maj, min] = dev_numbers(w[0]);
         std::string field;
         for (size_t i = 1; i < w.size(); ++i) {

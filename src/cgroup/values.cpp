@@ -8,22 +8,11 @@
 
 #include <fmt/format.h>
 
+#include "base/words.hpp"
+
 namespace kiste::cgroup {
 
 namespace {
-
-std::vector<std::string_view> words(std::string_view s) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 bool is_memory_limit_key(std::string_view key) {
     const KeyRule* r = find_rule(2, key);
@@ -143,32 +132,32 @@ bool valid(const KeyRule& r, std::string_view v) {
         case K::Bool01: return v == "0" || v == "1";
         case K::IdList: return valid_id_list(v, r.version == 2);
         case K::DevWeight: {
-            auto w = words(v);
+            auto w = split_blanks(v);
             return w.size() == 2 && valid_dev_numbers(w[0], false) && in_range(w[1], r.lo, r.hi);
         }
         case K::DevRate: {
-            auto w = words(v);
+            auto w = split_blanks(v);
             return w.size() == 2 && valid_dev_numbers(w[0], false) && parse_uint(w[1]);
         }
         case K::DeviceRule: return valid_device_rule(v);
         case K::Words: {
-            auto allowed = words(r.words);
+            auto allowed = split_blanks(r.words);
             return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
         }
         case K::ClassId: return valid_class_id(v);
         case K::CpuMax: {
-            auto w = words(v);
+            auto w = split_blanks(v);
             return !w.empty() && w.size() <= 2 && (w[0] == "max" || in_range(w[0], r.lo, kMax)) &&
                    (w.size() == 1 || in_range(w[1], r.lo, r.hi));
         }
         case K::IoWeight: {
-            auto w = words(v);
+            auto w = split_blanks(v);
             return (w.size() == 1 && in_range(w[0], r.lo, r.hi)) ||
                    (w.size() == 2 && (w[0] == "default" || valid_dev_numbers(w[0], false)) &&
                     in_range(w[1], r.lo, r.hi));
         }
         case K::IoMax: {
-            auto w = words(v);
+            auto w = split_blanks(v);
             bool ok = w.size() >= 2 && valid_dev_numbers(w[0], false);
             for (size_t i = 1; ok && i < w.size(); ++i) {
                 auto eq = w[i].find('=');
@@ -297,7 +286,7 @@ bool valid_dev_numbers(std::string_view s, bool wildcards) {
 }
 
 bool valid_device_rule(std::string_view s) {
-    auto w = words(s);
+    auto w = split_blanks(s);
     if (w.size() == 1) return w[0] == "a";
     if (w.size() != 3 || w[0].size() != 1 ||
         std::string_view("abc").find(w[0][0]) == std::string_view::npos)

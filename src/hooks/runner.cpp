@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "base/child_guard.hpp"
+#include "base/clone.hpp"
 #include "base/signals.hpp"
 #include "base/unique_fd.hpp"
 
@@ -27,26 +28,6 @@ using Clock = std::chrono::steady_clock;
 // The output kept for the log: its tail, so that a chatty hook cannot fill
 // kiste's memory.
 constexpr size_t kOutputKept = size_t{64} * 1024;
-
-// struct clone_args of clone3(2), version 0.
-struct CloneArgs {
-    uint64_t flags;
-    uint64_t pidfd;
-    uint64_t child_tid;
-    uint64_t parent_tid;
-    uint64_t exit_signal;
-    uint64_t stack;
-    uint64_t stack_size;
-    uint64_t tls;
-};
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
 
 // `fd` onto `target`, without close-on-exec (also when they are the same).
 bool move_to(int fd, int target) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clone.hpp"
 #include "base/terminal.hpp"
 #include "hooks/hooks.hpp"
 #include "runtime/child_steps.hpp"
@@ -27,14 +28,6 @@
 namespace kiste::runtime {
 
 namespace {
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (auto& s : v) out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
 
 // PATH lookup of the payload inside the container, as execvp would do, but
 // with the container's PATH rather than kiste's.

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/clone.hpp"
 #include "base/sys.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/channel.hpp"
@@ -23,25 +24,6 @@
 #endif
 
 namespace kiste::runtime {
-
-namespace {
-
-// struct clone_args of clone3(2), up to the cgroup field (CLONE_ARGS_SIZE_VER2).
-struct CloneArgs {
-    uint64_t flags;
-    uint64_t pidfd;
-    uint64_t child_tid;
-    uint64_t parent_tid;
-    uint64_t exit_signal;
-    uint64_t stack;
-    uint64_t stack_size;
-    uint64_t tls;
-    uint64_t set_tid;
-    uint64_t set_tid_size;
-    uint64_t cgroup;
-};
-
-}  // namespace
 
 // The child's steps up to finish_child (see child_steps.hpp).
 Status child_setup(Sys& sys, const ContainerSpec& spec, const LaunchOptions& opt,

@@ -70,18 +70,6 @@ std::string_view trim(std::string_view s) {
     return s.substr(b, e - b + 1);
 }
 
-std::vector<std::string_view> split_blanks(std::string_view s) {
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        size_t b = i;
-        while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-        if (i > b) out.push_back(s.substr(b, i - b));
-    }
-    return out;
-}
-
 std::vector<std::string_view> split_on(std::string_view s, char sep) {
     std::vector<std::string_view> out;
     size_t b = 0;

@@ -13,11 +13,13 @@
 #include "kiste/error.hpp"
 #include "kiste/spec.hpp"
 
+#include "base/words.hpp"
+
 namespace kiste::lxc::detail {
 
 // ---- text
 std::string_view trim(std::string_view s);
-std::vector<std::string_view> split_blanks(std::string_view s);  // spaces and tabs
+using kiste::split_blanks;  // spaces and tabs
 std::vector<std::string_view> split_on(std::string_view s, char sep);
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
